@@ -1,0 +1,1 @@
+"""The Qt-free core: bundles, workspace, search, review, reports and signatures."""
