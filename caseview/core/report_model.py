@@ -1,0 +1,49 @@
+"""What the review report is made from: plain frozen values, no rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """One bundle document as Appendix A lists it, in bundle order."""
+
+    id: str
+    title: str
+    section_id: str
+    section_title: str
+    first_ref: str
+    last_ref: str
+    pages: int
+    sha256: str
+    date: str | None
+    author_role: str | None
+    readable: bool
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One change-history entry; ``hash`` is the entry's hex hash in the chain."""
+
+    seq: int
+    at: str
+    summary: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """Everything the report shows; the renderer reads nothing else."""
+
+    findings: dict
+    framework: dict
+    manifest: dict
+    documents: tuple[ReportDocument, ...]
+    history_tail: tuple[HistoryLine, ...]
+    history_head: str
+    history_count: int
+    annotation_count: int
+    signed_on: datetime | None
+    draft: bool
