@@ -27,10 +27,23 @@ MUTED = colors.HexColor("#5A6670")
 FAINT = colors.HexColor("#8C969E")
 RULE = colors.HexColor("#C8D0D6")
 ACCENT = colors.HexColor("#1F4E6B")
-ACCENT_TINT = colors.HexColor("#EAF0F4")
-PANEL = colors.HexColor("#F5F7F9")
+
+
+def _see_through(hex_on_white: str, alpha: float = 0.5) -> colors.Color:
+    """A translucent fill that looks like ``hex_on_white`` on white paper.
+
+    Table backgrounds are translucent so that a draft's watermark, drawn
+    behind the text, still shows through the shaded panels.
+    """
+    solid = colors.HexColor(hex_on_white)
+    r, g, b = (1 - (1 - v) / alpha for v in (solid.red, solid.green, solid.blue))
+    return colors.Color(r, g, b, alpha=alpha)
+
+
+ACCENT_TINT = _see_through("#EAF0F4")
+PANEL = _see_through("#F5F7F9")
 ALERT = colors.HexColor("#A4262C")
-ALERT_TINT = colors.HexColor("#FBEFEF")
+ALERT_TINT = _see_through("#FBEFEF")
 WATERMARK = colors.HexColor("#E4E4E4")
 
 _fonts_lock = threading.Lock()
@@ -88,6 +101,7 @@ class Styles:
     cover_sub: ParagraphStyle
     mono: ParagraphStyle
     headline: ParagraphStyle
+    answer: ParagraphStyle
     alert_head: ParagraphStyle
     quote: ParagraphStyle
 
@@ -110,7 +124,7 @@ def make_styles() -> Styles:
         h1=st("h1", fontName=SANS_BOLD, fontSize=17, leading=22, textColor=ACCENT, spaceAfter=4),
         h2=st("h2", fontName=SANS_BOLD, fontSize=12.5, leading=17, textColor=INK,
               spaceBefore=4, spaceAfter=2),
-        h3=st("h3", fontName=SANS_BOLD, fontSize=9.5, leading=14, textColor=ACCENT,
+        h3=st("h3", fontName=SANS_BOLD, fontSize=9.5, leading=14, textColor=ACCENT, keepWithNext=1,
               spaceBefore=8, spaceAfter=3),
         label=st("label", fontName=SANS_BOLD, fontSize=7, leading=10, textColor=MUTED),
         cover_kicker=st("cover_kicker", fontName=SANS_BOLD, fontSize=9, leading=13,
@@ -121,6 +135,8 @@ def make_styles() -> Styles:
         cover_sub=st("cover_sub", fontSize=10.5, leading=15, textColor=MUTED),
         mono=st("mono", fontName=MONO, fontSize=8.5, leading=12),
         headline=st("headline", fontName=SANS_BOLD, fontSize=24, leading=30, textColor=ACCENT),
+        answer=st("answer", fontName=SANS_BOLD, fontSize=12, leading=16, textColor=INK,
+                  spaceAfter=2),
         alert_head=st("alert_head", fontName=SANS_BOLD, fontSize=10.5, leading=14,
                       textColor=ALERT),
         quote=st("quote", fontSize=8.5, leading=12.5, textColor=INK),

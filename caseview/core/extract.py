@@ -1,0 +1,222 @@
+"""PDF text per page via pypdfium2, in worker processes that may crash, hang or bloat safely.
+
+PDFium is not thread-safe and a hostile PDF can take down the process that reads
+it, so every PDF is read in a spawned worker with an address-space limit. The
+parent waits on all workers at once; a worker that dies, exceeds its memory or
+stops answering for ``page_timeout`` seconds is killed, its document is marked
+"could not be read", and a fresh worker takes the next document.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Callable, Iterable
+
+LINES_PER_PAGE = 60
+
+
+@dataclass(frozen=True)
+class ExtractLimits:
+    page_timeout: float = 20.0  # seconds a worker may go without reporting a page
+    document_timeout: float = 600.0
+    memory_bytes: int = 2 << 30  # address space per worker
+    workers: int = 0  # 0 = one per core
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Text of one document, one string per page, or why it could not be read."""
+
+    key: str
+    pages: tuple[str, ...] = ()
+    problem: str | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.problem is None
+
+
+def paginate_text(text: str) -> tuple[str, ...]:
+    """The spec's text pages: 60 lines each, split on ``\\n`` (``\\r\\n`` counts once), at least one."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines and lines[-1] == "" and len(lines) > 1:
+        lines.pop()  # a final newline ends the last line; it does not start another
+    pages = tuple("\n".join(lines[i:i + LINES_PER_PAGE]) for i in range(0, len(lines), LINES_PER_PAGE))
+    return pages or ("",)
+
+
+# -- worker side -------------------------------------------------------------
+
+def _worker_main(conn: Connection, memory_bytes: int) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform: the timeout still protects the parent
+    import pypdfium2 as pdfium
+
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        key, path = task
+        try:
+            pdf = pdfium.PdfDocument(path)
+            try:
+                n = len(pdf)
+                conn.send(("count", key, n))
+                for i in range(n):
+                    page = pdf[i]
+                    textpage = page.get_textpage()
+                    text = textpage.get_text_range()
+                    textpage.close()
+                    page.close()
+                    conn.send(("page", key, text.replace("\r\n", "\n").replace("\r", "\n")))
+            finally:
+                pdf.close()
+            conn.send(("done", key, None))
+        except pdfium.PdfiumError as exc:
+            conn.send(("error", key, _pdfium_problem(str(exc))))
+        except MemoryError:
+            conn.send(("error", key, "reading it needed more memory than allowed"))
+        except Exception as exc:  # any other failure of the engine on this file
+            conn.send(("error", key, f"the PDF engine failed ({type(exc).__name__})"))
+
+
+def _pdfium_problem(text: str) -> str:
+    low = text.lower()
+    if "password" in low:
+        return "it is password-protected"
+    if "format" in low or "corrupt" in low or "data" in low:
+        return "it is damaged or not a valid PDF"
+    return "the PDF engine could not open it"
+
+
+# -- parent side -------------------------------------------------------------
+
+class _Worker:
+    def __init__(self, ctx, memory_bytes: int):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, memory_bytes), daemon=True)
+        self.proc.start()
+        child.close()
+        self.key: str | None = None
+        self.pages: list[str] = []
+        self.expected = 0
+        self.started = self.last = 0.0
+
+    def give(self, key: str, path: str) -> None:
+        self.key, self.pages, self.expected = key, [], 0
+        self.started = self.last = time.monotonic()
+        self.conn.send((key, path))
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+        except Exception:
+            pass
+        self.proc.join(timeout=5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        self.proc.join(timeout=2)
+        if self.proc.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+def extract_pdfs(jobs: Iterable[tuple[str, Path]], *, limits: ExtractLimits | None = None,
+                 on_done: Callable[[Extracted], None] | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> dict[str, Extracted]:
+    """Extract text from each ``(key, path)`` PDF in parallel; never raises for a bad PDF.
+
+    ``on_done`` is called in the parent as each document finishes; ``should_stop``
+    is polled and, when true, ends the work early (workers are killed).
+    """
+    limits = limits or ExtractLimits()
+    queue = list(jobs)
+    queue.reverse()
+    results: dict[str, Extracted] = {}
+    if not queue:
+        return results
+    ctx = mp.get_context("spawn")
+    n_workers = max(1, min(limits.workers or (os.cpu_count() or 1), len(queue)))
+    idle: list[_Worker] = []
+    busy: list[_Worker] = []
+
+    def finish(w: _Worker, problem: str | None) -> None:
+        result = Extracted(w.key, tuple(w.pages) if problem is None else (), problem)
+        results[w.key] = result
+        w.key = None
+        if on_done is not None:
+            on_done(result)
+
+    try:
+        for _ in range(n_workers):
+            idle.append(_Worker(ctx, limits.memory_bytes))
+        while queue or busy:
+            if should_stop is not None and should_stop():
+                break
+            while queue and idle:
+                w = idle.pop()
+                key, path = queue.pop()
+                w.give(key, str(path))
+                busy.append(w)
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=0.25)
+            now = time.monotonic()
+            for w in list(busy):
+                problem: str | None = None
+                finished = False
+                if w.conn in ready:
+                    try:
+                        while w.conn.poll():
+                            kind, _key, value = w.conn.recv()
+                            w.last = now
+                            if kind == "count":
+                                w.expected = value
+                            elif kind == "page":
+                                w.pages.append(value)
+                            elif kind == "done":
+                                finished = True
+                                break
+                            else:
+                                problem, finished = value, True
+                                break
+                    except (EOFError, OSError):
+                        problem, finished = "the PDF engine crashed while reading it", True
+                if not finished and not w.proc.is_alive():
+                    problem, finished = "the PDF engine crashed while reading it", True
+                if not finished and (now - w.last > limits.page_timeout or now - w.started > limits.document_timeout):
+                    problem, finished = "reading it took too long (the PDF engine stopped responding)", True
+                if not finished:
+                    continue
+                busy.remove(w)
+                finish(w, problem)
+                if problem is None:  # a worker that failed once may be damaged: replace it
+                    idle.append(w)
+                else:
+                    w.kill()
+                    if queue:
+                        idle.append(_Worker(ctx, limits.memory_bytes))
+    finally:
+        for w in busy:
+            w.kill()
+        for w in idle:
+            w.stop()
+    return results

@@ -1,0 +1,265 @@
+"""Render a review as the signed-report PDF (A4, reportlab), byte for byte reproducible."""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from io import BytesIO
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from .report_model import HistoryLine, ReportDocument, ReportInput
+from .report_story import Context, build_story, context_of
+from .report_style import (
+    ACCENT,
+    MUTED,
+    RULE,
+    SANS,
+    SANS_BOLD,
+    WATERMARK,
+    ensure_fonts,
+    make_styles,
+)
+
+try:
+    from .signing import SignatureBox
+except ImportError:  # signing.py is being written alongside; same shape until it lands
+
+    @dataclass(frozen=True)
+    class SignatureBox:  # type: ignore[no-redef]
+        """Where a signature field goes: page (-1 = last) and its rectangle in PDF points."""
+
+        page_index: int
+        x1: float
+        y1: float
+        x2: float
+        y2: float
+
+
+__all__ = [
+    "HistoryLine",
+    "RenderedReport",
+    "ReportDocument",
+    "ReportInput",
+    "SignatureBox",
+    "render_report",
+]
+
+MARGIN_X = 22 * mm
+MARGIN_TOP = 26 * mm
+MARGIN_BOTTOM = 24 * mm
+WATERMARK_TEXT = "DRAFT — not signed"
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    pdf: bytes
+    reviewer_box: SignatureBox
+    moderator_box: SignatureBox
+    page_count: int
+
+
+class _CaseViewInfo(PDFInfo):
+    """The document information dictionary plus CaseView's own keys.
+
+    reportlab builds the dictionary inside ``PDFInfo.format`` with a fixed set
+    of keys, so the standard entries are repeated here; a verifier compares the
+    custom keys with the embedded findings.
+    """
+
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def format(self, document):
+        d = {
+            "Title": PDFString(self.title),
+            "Author": PDFString(self.author),
+            "Subject": PDFString(self.subject),
+            "Keywords": PDFString(self.keywords),
+            "Creator": PDFString(self.creator),
+            "Producer": PDFString(self.producer),
+            "Trapped": PDFName(self.trapped),
+        }
+        d["CreationDate"] = d["ModDate"] = PDFDate(
+            ts=document._timeStamp, dateFormatter=self._dateFormatter
+        )
+        for key, value in self.extra:
+            d[key] = PDFString(value)
+        return PDFDictionary(d).format(document)
+
+
+class _ReportCanvas(Canvas):
+    def __init__(self, *args, extra_info=(), pdf_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        info = _CaseViewInfo()
+        info.__dict__.update(self._doc.info.__dict__)
+        info.extra = tuple(extra_info)
+        self._doc.info = info
+        # The outline opens beside the pages, as a reader of a long report expects.
+        self.showOutline()
+        if pdf_date is not None:
+            # Invariant mode would stamp 2000-01-01; the date the report
+            # speaks for (signing, else completion) is both true and stable.
+            self.setDateFormatter(lambda *_: pdf_date)
+
+
+def _pdf_date(inp: ReportInput) -> str | None:
+    when: datetime | None = inp.signed_on
+    if when is None:
+        for key in ("completed", "started"):
+            raw = inp.findings.get(key)
+            if raw:
+                try:
+                    when = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+                    break
+                except ValueError:
+                    continue
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    when = when.astimezone(timezone.utc)
+    return f"D:{when:%Y%m%d%H%M%S}+00'00'"
+
+
+class _ReportDoc(BaseDocTemplate):
+    def __init__(self, buf, ctx: Context, draft: bool, total: int | None, **kw):
+        super().__init__(
+            buf,
+            pagesize=A4,
+            leftMargin=MARGIN_X,
+            rightMargin=MARGIN_X,
+            topMargin=MARGIN_TOP,
+            bottomMargin=MARGIN_BOTTOM,
+            invariant=1,
+            **kw,
+        )
+        self._ctx = ctx
+        self._draft = draft
+        self._total = total
+        frame = Frame(
+            self.leftMargin, self.bottomMargin, self.width, self.height,
+            leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
+        )
+        self.addPageTemplates([
+            PageTemplate("cover", [frame], onPage=self._decorate_cover),
+            PageTemplate("body", [frame], onPage=self._decorate_body),
+        ])
+
+    def _watermark(self, c: Canvas) -> None:
+        # Drawn before the page's flowables, so it lies behind the text.
+        w, h = self.pagesize
+        c.saveState()
+        c.translate(w / 2, h / 2)
+        c.rotate(math.degrees(math.atan2(h, w)))
+        c.setFillColor(WATERMARK)
+        c.setFont(SANS_BOLD, 62)
+        c.drawCentredString(0, -22, WATERMARK_TEXT)
+        c.restoreState()
+
+    def _footer(self, c: Canvas) -> None:
+        w, _ = self.pagesize
+        y = 14 * mm
+        c.saveState()
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.5)
+        c.line(self.leftMargin, y + 10, w - self.rightMargin, y + 10)
+        c.setFont(SANS, 7.5)
+        c.setFillColor(MUTED)
+        c.drawString(self.leftMargin, y, f"Case {self._ctx.case_reference}")
+        total = self._total if self._total is not None else "?"
+        c.drawRightString(w - self.rightMargin, y, f"Page {c.getPageNumber()} of {total}")
+        c.restoreState()
+
+    def _decorate_cover(self, c: Canvas, doc) -> None:
+        if self._draft:
+            self._watermark(c)
+        w, h = self.pagesize
+        c.saveState()
+        c.setFillColor(ACCENT)
+        c.rect(0, h - 9 * mm, w, 9 * mm, stroke=0, fill=1)
+        c.restoreState()
+        self._footer(c)
+
+    def _decorate_body(self, c: Canvas, doc) -> None:
+        if self._draft:
+            self._watermark(c)
+        w, h = self.pagesize
+        y = h - 15 * mm
+        c.saveState()
+        c.setFont(SANS_BOLD, 7.5)
+        c.setFillColor(ACCENT)
+        c.drawString(self.leftMargin, y, "INDEPENDENT CASE REVIEW")
+        c.setFont(SANS, 7.5)
+        c.setFillColor(MUTED)
+        right = self._ctx.case_reference
+        if self._ctx.framework_title:
+            right = f"{self._ctx.framework_title} {self._ctx.framework_version}".strip() + \
+                f"  ·  {right}"
+        c.drawRightString(w - self.rightMargin, y, right)
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.5)
+        c.line(self.leftMargin, y - 5, w - self.rightMargin, y - 5)
+        c.restoreState()
+        self._footer(c)
+
+
+def _build(inp: ReportInput, ctx: Context, total: int | None) -> tuple[bytes, int, dict]:
+    styles = make_styles()
+    buf = BytesIO()
+    title = f"Independent case review — {ctx.case_reference}"
+    subject = f"{ctx.framework_title} {ctx.framework_version}; bundle {ctx.fingerprint}".strip()
+    doc = _ReportDoc(
+        buf, ctx, inp.draft, total,
+        title=title,
+        author=ctx.reviewer_name or "Unknown reviewer",
+        subject=subject,
+        creator="CaseView",
+        keywords=["independent case review", ctx.case_reference,
+                  "draft" if inp.draft else "for signature"],
+    )
+    sink: dict = {}
+    story = build_story(inp, ctx, styles, doc.width, sink)
+    canvasmaker = functools.partial(
+        _ReportCanvas,
+        extra_info=(
+            ("CaseViewFingerprint", ctx.fingerprint),
+            ("CaseViewCaseReference", ctx.case_reference),
+            ("CaseViewBundleId", ctx.bundle_id),
+        ),
+        pdf_date=_pdf_date(inp),
+    )
+    doc.build(story, canvasmaker=canvasmaker)
+    return buf.getvalue(), doc.page, sink
+
+
+def render_report(inp: ReportInput) -> RenderedReport:
+    """Lay the review out as a PDF and say where the two signature fields belong.
+
+    Two passes: the first counts the pages so that every footer can say
+    "Page N of M"; the footer is outside the frame, so the count cannot change
+    the layout. Invariant mode keeps the bytes identical for identical input.
+    """
+    ensure_fonts()
+    ctx = context_of(inp)
+    _, pages, _ = _build(inp, ctx, None)
+    pdf, final_pages, sink = _build(inp, ctx, pages)
+    if final_pages != pages:  # cannot happen while the footer stays outside the frame
+        pdf, final_pages, sink = _build(inp, ctx, final_pages)
+    boxes = {}
+    for role in ("reviewer", "moderator"):
+        page, x1, y1, x2, y2 = sink[role]
+        if page != final_pages:
+            raise AssertionError(f"{role} signature box landed on page {page} of {final_pages}")
+        boxes[role] = SignatureBox(-1, round(x1, 2), round(y1, 2), round(x2, 2), round(y2, 2))
+    return RenderedReport(
+        pdf=pdf,
+        reviewer_box=boxes["reviewer"],
+        moderator_box=boxes["moderator"],
+        page_count=final_pages,
+    )
