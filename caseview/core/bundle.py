@@ -63,8 +63,8 @@ class CheckedBundle:
         if self.issuer_status == ISSUER_TRUSTED:
             return f"signed by {self.issuer_signer} (trusted)"
         if self.issuer_status == ISSUER_UNTRUSTED:
-            return f"issuer not verified (signed by {self.issuer_signer}, a certificate you do not trust)"
-        return "issuer not verified (the bundle is not signed)"
+            return f"issuer not verified: signed by {self.issuer_signer}, whose certificate you do not trust"
+        return "issuer not verified: the bundle is not signed"
 
 
 #: Called once per document with its metadata; returns a file to copy the bytes into, or None.

@@ -55,6 +55,10 @@ def paginate_text(text: str) -> tuple[str, ...]:
 # -- worker side -------------------------------------------------------------
 
 def _worker_main(conn: Connection, memory_bytes: int) -> None:
+    # Whatever the engine or a dying interpreter prints must not reach the user's terminal.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     try:
         import resource
 

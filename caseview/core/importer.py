@@ -90,7 +90,7 @@ def _import(ws: Workspace, path: Path, stage: Path, registry: Registry, limits, 
                        f"it is imported as a separate case beside {', '.join(c.id for c in earlier)}, and their "
                        f"reviews and annotations are not mixed.")
     if checked.issuer_status != "trusted":
-        notices.append(f"The bundle's {checked.issuer_label}.")
+        notices.append(checked.issuer_label[0].upper() + checked.issuer_label[1:] + ".")
 
     n = len(manifest.documents)
     texts: dict[str, tuple[str, ...]] = {}

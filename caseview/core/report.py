@@ -15,7 +15,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from .report_model import HistoryLine, ReportDocument, ReportInput
-from .report_story import Context, build_story, context_of
+from .report_blocks import Context, context_of
+from .report_story import build_story
 from .report_style import (
     ACCENT,
     MUTED,
@@ -26,21 +27,7 @@ from .report_style import (
     ensure_fonts,
     make_styles,
 )
-
-try:
-    from .signing import SignatureBox
-except ImportError:  # signing.py is being written alongside; same shape until it lands
-
-    @dataclass(frozen=True)
-    class SignatureBox:  # type: ignore[no-redef]
-        """Where a signature field goes: page (-1 = last) and its rectangle in PDF points."""
-
-        page_index: int
-        x1: float
-        y1: float
-        x2: float
-        y2: float
-
+from .signing import SignatureBox
 
 __all__ = [
     "HistoryLine",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
@@ -16,23 +14,41 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 from reportlab.platypus.flowables import HRFlowable
 
+from .report_blocks import (
+    NOT_ANSWERED,
+    Context,
+    Heading,
+    SignatureBlock,
+    answer_markup,
+    case_headline,
+    h1,
+    heading_text,
+    headline_questions,
+    hex_of,
+    item_key,
+    item_questions,
+    items_in_order,
+    kv_table,
+    quiet,
+    raised_flags,
+    ruled_table,
+    scale_description,
+    table_style,
+    text_block,
+)
 from .report_model import ReportInput
 from .report_style import (
     ACCENT,
-    ACCENT_TINT,
     ALERT,
     ALERT_TINT,
     FAINT,
-    INK,
     MUTED,
     PANEL,
     RULE,
     SANS,
-    SANS_BOLD,
     Styles,
     esc,
     fmt_date,
@@ -40,277 +56,6 @@ from .report_style import (
     paragraphs_markup,
     smallcaps,
 )
-
-SIGNATURE_BOX_WIDTH = 228.0
-SIGNATURE_BOX_HEIGHT = 90.0
-
-
-def _hex(color) -> str:
-    return "#" + color.hexval()[2:]
-
-
-def _quiet(text: str) -> str:
-    return f'<font color="{_hex(FAINT)}"><i>{esc(text)}</i></font>'
-
-
-NOT_ANSWERED = _quiet("Not answered")
-
-
-@dataclass(frozen=True)
-class Context:
-    """Facts about the review that several parts of the report need."""
-
-    case_reference: str
-    fingerprint: str
-    bundle_id: str
-    framework_title: str
-    framework_version: str
-    reviewer_name: str
-    reviewer_organisation: str
-    issuer: str
-
-
-def context_of(inp: ReportInput) -> Context:
-    bundle = inp.findings.get("bundle") or {}
-    reviewer = inp.findings.get("reviewer") or {}
-    manifest_case = inp.manifest.get("case") or {}
-    return Context(
-        case_reference=str(bundle.get("case_reference") or manifest_case.get("reference") or ""),
-        fingerprint=str(bundle.get("fingerprint") or ""),
-        bundle_id=str(bundle.get("bundle_id") or inp.manifest.get("bundle_id") or ""),
-        framework_title=str(inp.framework.get("title") or inp.framework.get("id") or ""),
-        framework_version=str(inp.framework.get("version") or ""),
-        reviewer_name=str(reviewer.get("name") or ""),
-        reviewer_organisation=str(reviewer.get("organisation") or ""),
-        issuer=str((inp.manifest.get("issuer") or {}).get("organisation") or ""),
-    )
-
-
-# --- flowables -------------------------------------------------------------
-
-
-class Heading(Paragraph):
-    """A heading that puts itself in the PDF outline, pointing at its own top."""
-
-    def __init__(self, markup: str, style, key: str, outline_title: str, level: int):
-        super().__init__(markup, style)
-        self._outline = (key, outline_title, level)
-
-    def draw(self):
-        super().draw()
-        key, title, level = self._outline
-        self.canv.bookmarkHorizontal(key, 0, self.height)
-        self.canv.addOutlineEntry(title, key, level)
-
-
-class SignatureBlock(Flowable):
-    """Two empty framed boxes the signer later fills with signature appearances.
-
-    Their absolute rectangles are written into ``sink`` while drawing, because
-    only the final layout knows where the last page's free space is.
-    """
-
-    LABEL_SPACE = 16.0
-    CAPTION_SPACE = 30.0
-
-    def __init__(self, boxes: list[tuple[str, str, str]], styles: Styles, sink: dict):
-        super().__init__()
-        self._boxes = boxes  # (role key, label, caption markup)
-        self._styles = styles
-        self._sink = sink
-
-    def wrap(self, avail_width, avail_height):
-        self.width = avail_width
-        self.height = self.LABEL_SPACE + SIGNATURE_BOX_HEIGHT + self.CAPTION_SPACE
-        return self.width, self.height
-
-    def draw(self):
-        c = self.canv
-        w = min(SIGNATURE_BOX_WIDTH, (self.width - 14) / 2)
-        gap = self.width - 2 * w
-        y = self.CAPTION_SPACE
-        for i, (role, label, caption) in enumerate(self._boxes):
-            x = i * (w + gap)
-            c.saveState()
-            c.setStrokeColor(MUTED)
-            c.setLineWidth(0.6)
-            c.rect(x, y, w, SIGNATURE_BOX_HEIGHT, stroke=1, fill=0)
-            c.setFillColor(ACCENT)
-            c.setFont(SANS_BOLD, 8)
-            c.drawString(x, y + SIGNATURE_BOX_HEIGHT + 5, label)
-            c.restoreState()
-            para = Paragraph(caption, self._styles.small_muted)
-            _, ph = para.wrap(w, self.CAPTION_SPACE)
-            para.drawOn(c, x, y - 4 - ph)
-            x1, y1 = c.absolutePosition(x, y)
-            x2, y2 = c.absolutePosition(x + w, y + SIGNATURE_BOX_HEIGHT)
-            self._sink[role] = (c.getPageNumber(), x1, y1, x2, y2)
-
-
-# --- small builders --------------------------------------------------------
-
-
-def _style(cmds: list) -> TableStyle:
-    # A table draws plain-string cells (a spanned row's blanks) in its own
-    # default font, Helvetica, which would land unembedded in the PDF.
-    return TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS), *cmds])
-
-
-def _table(rows, widths, styles_extra=(), header=True, repeat=True) -> Table:
-    cmds = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 5),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-    ]
-    if header:
-        cmds += [
-            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_TINT),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-            ("TOPPADDING", (0, 0), (-1, 0), 5),
-        ]
-    table = Table(
-        rows, colWidths=widths, repeatRows=1 if (header and repeat) else 0, hAlign="LEFT",
-        splitInRow=1,
-    )
-    table.setStyle(_style(cmds + list(styles_extra)))
-    return table
-
-
-def _kv_table(rows: list[tuple[str, str]], st: Styles, label_width: float, width: float) -> Table:
-    data = [[Paragraph(smallcaps(k), st.label), Paragraph(v, st.cell)] for k, v in rows]
-    table = Table(data, colWidths=[label_width, width - label_width], hAlign="LEFT")
-    table.setStyle(
-        _style(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                ("TOPPADDING", (0, 0), (-1, -1), 5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-                ("TOPPADDING", (0, 0), (0, -1), 7),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-            ]
-        )
-    )
-    return table
-
-
-def _h1(text: str, key: str, st: Styles) -> list[Flowable]:
-    return [
-        Heading(esc(text), st.h1, key, text, 0),
-        HRFlowable(width="100%", thickness=0.8, color=ACCENT, spaceBefore=2, spaceAfter=12),
-    ]
-
-
-def _text_block(text: str, style) -> list[Flowable]:
-    return [Paragraph(p, style) for p in paragraphs_markup(text)]
-
-
-def _scale_label(framework: dict, scale_id: str | None, value) -> str:
-    for level in (framework.get("scales") or {}).get(scale_id or "", []):
-        if level.get("value") == value:
-            return f"{value} — {level.get('label', '')}"
-    return str(value)
-
-
-def _scale_description(framework: dict, scale_id: str | None, value) -> str:
-    for level in (framework.get("scales") or {}).get(scale_id or "", []):
-        if level.get("value") == value:
-            return str(level.get("description") or "")
-    return ""
-
-
-def answer_markup(q: dict, answers: dict, framework: dict) -> str:
-    """One answer as inline markup, by the question's type; absent means unanswered."""
-    if q["id"] not in answers:
-        return NOT_ANSWERED
-    value = answers[q["id"]]
-    kind = q.get("type")
-    if kind == "scale":
-        return esc(_scale_label(framework, q.get("scale"), value))
-    if kind == "flag":
-        value = value or {}
-        if not value.get("raised"):
-            return "Not raised"
-        note = "<br/>".join(paragraphs_markup(str(value.get("note") or "")))
-        return f'<font color="{_hex(ALERT)}"><b>Raised</b></font>' + (f"<br/>{note}" if note else "")
-    if kind == "list":
-        return "<br/>".join(f"{i}. {esc(v)}" for i, v in enumerate(value or [], 1)) or "None"
-    if kind == "tags":
-        return esc(", ".join(value or [])) or "None"
-    if kind == "text":
-        return "<br/><br/>".join(paragraphs_markup(str(value))) or NOT_ANSWERED
-    return esc(value)
-
-
-def _headline_questions(questions: list[dict]) -> list[dict]:
-    """The answers that sum an item up in the summary table.
-
-    A decision is summed up by its judgement (the scale question); an outcome
-    by whether it is evidenced (the question that demands evidence) and sustained.
-    """
-    scaled = [q for q in questions if q.get("type") == "scale"]
-    if scaled:
-        return scaled
-    return [
-        q for q in questions
-        if q.get("type") == "choice" and (q.get("min_evidence") or q.get("id") == "sustained")
-    ]
-
-
-def _case_headline(framework: dict) -> dict | None:
-    for q in framework.get("case_questions") or []:
-        if q.get("type") in ("scale", "choice"):
-            return q
-    return None
-
-
-def _item_questions(framework: dict, kind: str) -> list[dict]:
-    return list((framework.get("item_questions") or {}).get(kind) or [])
-
-
-def _items_in_order(inp: ReportInput) -> list[tuple[dict, dict]]:
-    """(manifest item, findings item) in bundle order; an item never touched has no answers."""
-    found = {it.get("item_id"): it for it in inp.findings.get("items") or []}
-    out = []
-    seen = set()
-    for item in inp.manifest.get("items") or []:
-        out.append((item, found.get(item.get("id")) or {}))
-        seen.add(item.get("id"))
-    for item_id, it in found.items():
-        if item_id not in seen:  # findings for an item the manifest lacks: still shown
-            out.append(({"id": item_id, "kind": "", "title": item_id}, it))
-    return out
-
-
-def _raised_flags(inp: ReportInput) -> list[tuple[str, str, str]]:
-    """(where, question text, note) for every raised flag, items first then the case."""
-    flags = []
-    for item, found in _items_in_order(inp):
-        answers = found.get("answers") or {}
-        for q in _item_questions(inp.framework, item.get("kind", "")):
-            v = answers.get(q["id"])
-            if q.get("type") == "flag" and isinstance(v, dict) and v.get("raised"):
-                flags.append((f"{item['id']} — {item.get('title', '')}", q.get("text", ""),
-                              str(v.get("note") or "")))
-    case_answers = ((inp.findings.get("case") or {}).get("answers")) or {}
-    for q in inp.framework.get("case_questions") or []:
-        v = case_answers.get(q["id"])
-        if q.get("type") == "flag" and isinstance(v, dict) and v.get("raised"):
-            flags.append(("The case as a whole", q.get("text", ""), str(v.get("note") or "")))
-    return flags
-
-
-def _heading_text(q: dict) -> str:
-    # Framework question texts end in a full stop; as headings they read better without.
-    return esc(str(q.get("text", "")).rstrip().rstrip("."))
-
-
-def _item_key(item_id: str) -> str:
-    return "item-" + "".join(ch if ch.isalnum() else "_" for ch in item_id)
 
 
 # --- the parts -------------------------------------------------------------
@@ -325,7 +70,7 @@ def cover(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flow
         kicker += f'<br/><font name="{SANS}">{esc(issuer["department"])}</font>'
     subtitle = " · ".join(esc(x) for x in (case.get("title"), case.get("subject")) if x)
     if inp.draft:
-        signed = f'<font color="{_hex(ALERT)}"><b>Draft — not signed</b></font>'
+        signed = f'<font color="{hex_of(ALERT)}"><b>Draft — not signed</b></font>'
     elif inp.signed_on is not None:
         signed = esc(fmt_date(inp.signed_on))
     else:
@@ -344,7 +89,7 @@ def cover(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flow
         (
             "Bundle fingerprint",
             f'<font name="{st.mono.fontName}" size="8.5">{esc(ctx.fingerprint)}</font><br/>'
-            f'<font size="7.5" color="{_hex(MUTED)}">SHA-256 of the bundle\'s manifest.json, '
+            f'<font size="7.5" color="{hex_of(MUTED)}">SHA-256 of the bundle\'s manifest.json, '
             "which pins every document by its own hash</font>",
         ),
     ]
@@ -359,7 +104,7 @@ def cover(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flow
         story += [Spacer(1, 2), Paragraph(subtitle, st.cover_sub)]
     story += [
         HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceBefore=14, spaceAfter=16),
-        _kv_table(rows, st, 118, width),
+        kv_table(rows, st, 118, width),
         Spacer(1, 18 * mm),
     ]
     about = (
@@ -381,8 +126,8 @@ def cover(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flow
 
 
 def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
-    story = _h1("Summary", "summary", st)
-    items = _items_in_order(inp)
+    story = h1("Summary", "summary", st)
+    items = items_in_order(inp)
     kinds = [it.get("kind") for it, _ in items]
     counts = ", ".join(
         f"{n} {k}{'s' if n != 1 else ''}" for k in ("decision", "outcome")
@@ -394,7 +139,7 @@ def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Fl
         f"issued by {esc(ctx.issuer)}.", st.body_muted))
     story.append(Spacer(1, 6))
 
-    flags = _raised_flags(inp)
+    flags = raised_flags(inp)
     if flags:
         rows = [[Paragraph(f"Escalations and concerns ({len(flags)})", st.alert_head)]]
         rows += [[Paragraph("Raised by the reviewer for the commissioner's immediate attention.",
@@ -405,7 +150,7 @@ def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Fl
             cell += [Paragraph(p, st.cell) for p in paragraphs_markup(note)]
             rows.append([cell])
         box = Table(rows, colWidths=[width], hAlign="LEFT", splitInRow=1)
-        box.setStyle(_style([
+        box.setStyle(table_style([
             ("BOX", (0, 0), (-1, -1), 1.6, ALERT),
             ("BACKGROUND", (0, 0), (-1, -1), ALERT_TINT),
             ("LEFTPADDING", (0, 0), (-1, -1), 12),
@@ -422,19 +167,19 @@ def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Fl
         story.append(Paragraph("No escalations or concerns were raised.", st.body))
     story.append(Spacer(1, 10))
 
-    headline_q = _case_headline(inp.framework)
+    headline_q = case_headline(inp.framework)
     case_answers = ((inp.findings.get("case") or {}).get("answers")) or {}
     if headline_q is not None:
         label = str(headline_q.get("text", "")).rstrip(".")
         value = answer_markup(headline_q, case_answers, inp.framework)
         cell = [Paragraph(smallcaps(label), st.label), Spacer(1, 4), Paragraph(value, st.headline)]
         if headline_q.get("type") == "scale" and headline_q["id"] in case_answers:
-            desc = _scale_description(inp.framework, headline_q.get("scale"),
+            desc = scale_description(inp.framework, headline_q.get("scale"),
                                       case_answers[headline_q["id"]])
             if desc:
                 cell += [Spacer(1, 3), Paragraph(esc(desc), st.body_muted)]
         panel = Table([[cell]], colWidths=[width], hAlign="LEFT")
-        panel.setStyle(_style([
+        panel.setStyle(table_style([
             ("BACKGROUND", (0, 0), (-1, -1), PANEL),
             ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
             ("LEFTPADDING", (0, 0), (-1, -1), 14),
@@ -449,17 +194,17 @@ def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Fl
     rows = [[Paragraph(h, st.cell_head) for h in head]]
     for item, found in items:
         answers = found.get("answers") or {}
-        qs = _item_questions(inp.framework, item.get("kind", ""))
-        heads = _headline_questions(qs)
+        qs = item_questions(inp.framework, item.get("kind", ""))
+        heads = headline_questions(qs)
         if len(heads) == 1:
             finding = answer_markup(heads[0], answers, inp.framework)
         else:
             finding = "<br/>".join(
-                f'<font color="{_hex(MUTED)}">{esc(q["id"].replace("_", " ").capitalize())}:</font> '
+                f'<font color="{hex_of(MUTED)}">{esc(q["id"].replace("_", " ").capitalize())}:</font> '
                 f"{answer_markup(q, answers, inp.framework)}" for q in heads
             )
         if any(q.get("type") == "flag" and (answers.get(q["id"]) or {}).get("raised") for q in qs):
-            finding += f'<br/><font color="{_hex(ALERT)}"><b>Flag raised</b></font>'
+            finding += f'<br/><font color="{hex_of(ALERT)}"><b>Flag raised</b></font>'
         rows.append([
             Paragraph(f"<b>{esc(item.get('id'))}</b>", st.cell),
             Paragraph(esc(str(item.get("kind", "")).capitalize()), st.cell),
@@ -469,7 +214,7 @@ def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Fl
         ])
     widths = [34, 52, 0, 92, 128]
     widths[2] = width - sum(widths)
-    story.append(_table(rows, widths))
+    story.append(ruled_table(rows, widths))
     story.append(PageBreak())
     return story
 
@@ -481,7 +226,7 @@ def _evidence(inp: ReportInput, found: dict, st: Styles, width: float) -> list[F
         out.append(Paragraph("No evidence was cited for this item.", st.body_muted))
         return out
     titles = {d.id: d.title for d in inp.documents}
-    grey = _hex(FAINT)
+    grey = hex_of(FAINT)
     rows = []
     for ev in evidence:
         doc_id = str(ev.get("document_id", ""))
@@ -501,7 +246,7 @@ def _evidence(inp: ReportInput, found: dict, st: Styles, width: float) -> list[F
             cell.append(Paragraph(f'<font color="{grey}"><i>whole page</i></font>', st.quote))
         rows.append([Paragraph(f"<b>{esc(ev.get('page_ref', ''))}</b>", st.cell), cell])
     table = Table(rows, colWidths=[44, width - 44], hAlign="LEFT", splitInRow=1)
-    table.setStyle(_style([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 5),
         ("TOPPADDING", (0, 0), (-1, -1), 5),
@@ -533,15 +278,15 @@ def item_section(inp: ReportInput, item: dict, found: dict, st: Styles, width: f
         # whenever the item starts a page.
         head += [CondPageBreak(70 * mm), Spacer(1, 22)]
     heading = Heading(
-        f'<font color="{_hex(ACCENT)}">{esc(item_id)}</font>  {esc(title)}', st.h2,
-        _item_key(item_id), f"{item_id} — {title}", 1,
+        f'<font color="{hex_of(ACCENT)}">{esc(item_id)}</font>  {esc(title)}', st.h2,
+        item_key(item_id), f"{item_id} — {title}", 1,
     )
     keep: list[Flowable] = [heading, Paragraph(" · ".join(meta), st.small_muted), Spacer(1, 8)]
     if item.get("detail"):
         cell = [Paragraph(smallcaps("As recorded"), st.label), Spacer(1, 2)]
-        cell += _text_block(str(item["detail"]), st.cell)
+        cell += text_block(str(item["detail"]), st.cell)
         box = Table([[cell]], colWidths=[width], hAlign="LEFT", splitInRow=1)
-        box.setStyle(_style([
+        box.setStyle(table_style([
             ("BACKGROUND", (0, 0), (-1, -1), PANEL),
             ("LINEBEFORE", (0, 0), (0, -1), 2, RULE),
             ("LEFTPADDING", (0, 0), (-1, -1), 10),
@@ -551,7 +296,7 @@ def item_section(inp: ReportInput, item: dict, found: dict, st: Styles, width: f
         keep += [box, Spacer(1, 10)]
     story = head + [KeepTogether(keep)]
 
-    questions = _item_questions(inp.framework, kind)
+    questions = item_questions(inp.framework, kind)
     tabled = [q for q in questions if q.get("type") != "text"]
     if tabled:
         rows = [[Paragraph("Question", st.cell_head), Paragraph("Answer", st.cell_head)]]
@@ -564,13 +309,13 @@ def item_section(inp: ReportInput, item: dict, found: dict, st: Styles, width: f
             if q.get("type") == "flag" and isinstance(v, dict) and v.get("raised"):
                 extra += [("BACKGROUND", (0, i), (-1, i), ALERT_TINT),
                           ("LINEBEFORE", (0, i), (0, i), 2.5, ALERT)]
-        story.append(_table(rows, [width * 0.58, width * 0.42], extra))
+        story.append(ruled_table(rows, [width * 0.58, width * 0.42], extra))
     for q in questions:
         if q.get("type") != "text":
             continue
-        story.append(Paragraph(_heading_text(q), st.h3))
+        story.append(Paragraph(heading_text(q), st.h3))
         if q["id"] in answers and str(answers[q["id"]]).strip():
-            story += _text_block(str(answers[q["id"]]), st.body)
+            story += text_block(str(answers[q["id"]]), st.body)
         else:
             story.append(Paragraph(NOT_ANSWERED, st.body))
     story += _evidence(inp, found, st, width)
@@ -578,18 +323,18 @@ def item_section(inp: ReportInput, item: dict, found: dict, st: Styles, width: f
 
 
 def items(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
-    story = _h1("Findings by item", "items", st)
-    for i, (item, found) in enumerate(_items_in_order(inp)):
+    story = h1("Findings by item", "items", st)
+    for i, (item, found) in enumerate(items_in_order(inp)):
         story += item_section(inp, item, found, st, width, first=(i == 0))
     story.append(PageBreak())
     return story
 
 
 def case_section(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
-    story = _h1("Case-level findings", "case", st)
+    story = h1("Case-level findings", "case", st)
     answers = ((inp.findings.get("case") or {}).get("answers")) or {}
     for q in inp.framework.get("case_questions") or []:
-        block: list[Flowable] = [Paragraph(_heading_text(q), st.h3)]
+        block: list[Flowable] = [Paragraph(heading_text(q), st.h3)]
         kind = q.get("type")
         value = answers.get(q["id"])
         if q["id"] not in answers:
@@ -602,12 +347,12 @@ def case_section(inp: ReportInput, ctx: Context, st: Styles, width: float) -> li
                 bulletFontName=SANS, bulletFontSize=9.5, bulletColor=ACCENT, leftIndent=18,
             ))
         elif kind == "text":
-            block += _text_block(str(value), st.body) or [Paragraph(NOT_ANSWERED, st.body)]
+            block += text_block(str(value), st.body) or [Paragraph(NOT_ANSWERED, st.body)]
         else:
             style = st.answer if kind in ("scale", "choice") else st.body
             block.append(Paragraph(answer_markup(q, answers, inp.framework), style))
             if kind == "scale":
-                desc = _scale_description(inp.framework, q.get("scale"), value)
+                desc = scale_description(inp.framework, q.get("scale"), value)
                 if desc:
                     block.append(Paragraph(esc(desc), st.body_muted))
         story.append(KeepTogether(block[:2]))
@@ -618,7 +363,7 @@ def case_section(inp: ReportInput, ctx: Context, st: Styles, width: float) -> li
 
 
 def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
-    story = _h1("Appendix A — Evidence base", "appendix-a", st)
+    story = h1("Appendix A — Evidence base", "appendix-a", st)
     story.append(Paragraph(
         f"The bundle's {len(inp.documents)} documents in bundle order, each pinned by the "
         "SHA-256 of its bytes. Pages are the bundle page references used throughout this report.",
@@ -641,7 +386,7 @@ def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list
             cell.append(Paragraph(sub, st.small_muted))
         if not doc.readable:
             cell.append(Paragraph(
-                f'<font color="{_hex(ALERT)}"><b>Unreadable</b></font> — could not be opened; '
+                f'<font color="{hex_of(ALERT)}"><b>Unreadable</b></font> — could not be opened; '
                 "its pages are counted as the issuer stated.", st.small_muted))
         pages = esc(doc.first_ref if doc.first_ref == doc.last_ref
                     else f"{doc.first_ref}–{doc.last_ref}")
@@ -650,19 +395,19 @@ def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list
                      Paragraph(sha, st.cell_mono)])
     widths = [50, 0, 58, 136]
     widths[1] = width - sum(widths)
-    story.append(_table(rows, widths, extra))
+    story.append(ruled_table(rows, widths, extra))
     story.append(PageBreak())
     return story
 
 
 def appendix_b(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
-    story = _h1("Appendix B — Review record", "appendix-b", st)
+    story = h1("Appendix B — Review record", "appendix-b", st)
     f = inp.findings
     citations = sum(len(it.get("evidence") or []) for it in f.get("items") or [])
-    n_items = len(_items_in_order(inp))
+    n_items = len(items_in_order(inp))
     rows = [
-        ("Review started", esc(fmt_datetime(f.get("started"))) or _quiet("Not recorded")),
-        ("Review completed", esc(fmt_datetime(f.get("completed"))) or _quiet("Not completed")),
+        ("Review started", esc(fmt_datetime(f.get("started"))) or quiet("Not recorded")),
+        ("Review completed", esc(fmt_datetime(f.get("completed"))) or quiet("Not completed")),
         ("Items reviewed", str(n_items)),
         ("Evidence citations", str(citations)),
         ("Annotations", str(inp.annotation_count)),
@@ -672,7 +417,7 @@ def appendix_b(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list
     if cert:
         rows.append(("Reviewer certificate",
                      f'<font name="{st.mono.fontName}" size="7.5">{esc(cert)}</font>'))
-    story.append(_kv_table(rows, st, 140, width))
+    story.append(kv_table(rows, st, 140, width))
     story.append(Paragraph("Latest entries in the change history", st.h3))
     story.append(Paragraph(
         f"The last {len(inp.history_tail)} of {inp.history_count} entries, oldest first. Each "
@@ -689,7 +434,7 @@ def appendix_b(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list
             ])
         widths = [30, 124, 0, 74]
         widths[2] = width - sum(widths)
-        story.append(_table(hrows, widths))
+        story.append(ruled_table(hrows, widths))
     story.append(Spacer(1, 10))
     story.append(KeepTogether([
         Paragraph(smallcaps("Chain head"), st.label),
@@ -717,7 +462,7 @@ def signatures(inp: ReportInput, ctx: Context, st: Styles, width: float,
     return [
         Spacer(1, 14),
         KeepTogether([
-            *_h1("Signatures", "signatures", st),
+            *h1("Signatures", "signatures", st),
             Paragraph(esc(text), st.body_muted),
             Spacer(1, 10),
             SignatureBlock(boxes, st, sink),

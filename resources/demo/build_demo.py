@@ -211,7 +211,7 @@ class PdfRenderer:
         rows = [r + [""] * (ncols - len(r)) for r in rows]
         if widths is None:
             if not header and ncols == 2:
-                widths = [32, 68]
+                widths = [32, 68] if self.layout != "certificate" else [40, 60]
             elif not header and ncols == 4:
                 widths = [22, 28, 22, 28]
         if widths is None:
@@ -250,7 +250,8 @@ class PdfRenderer:
                 if ncols in (2, 4):
                     commands.append(("BACKGROUND", (c, 0), (c, -1), colors.HexColor("#EEF2F6")))
             repeat = 0
-        t = Table(data, colWidths=col_widths, repeatRows=repeat, hAlign="LEFT")
+        t = Table(data, colWidths=col_widths, repeatRows=repeat,
+                  hAlign="CENTER" if self.layout == "certificate" else "LEFT")
         t.setStyle(TableStyle(commands))
         t.spaceBefore = 2
         t.spaceAfter = 8

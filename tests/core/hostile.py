@@ -637,13 +637,13 @@ def make_bundle(
     mbytes = manifest_json(manifest) if manifest_bytes is None else manifest_bytes
 
     overrides_by_name = {**entries_extra, **(entry_overrides or {})}
-    m_entry = ZipEntry("manifest.json", mbytes, **(manifest_entry or {}))
+    m_entry = replace(ZipEntry("manifest.json", mbytes), **(manifest_entry or {}))
     doc_entries = [
-        ZipEntry(p, data, **overrides_by_name.get(p, {})) for p, data in docs.items() if p not in removed
+        replace(ZipEntry(p, data), **overrides_by_name.get(p, {})) for p, data in docs.items() if p not in removed
     ]
     entries = ([m_entry] + doc_entries) if manifest_first else (doc_entries + [m_entry])
     if sig is not None:
-        entries.append(ZipEntry("manifest.sig", sig, **overrides_by_name.get("manifest.sig", {})))
+        entries.append(replace(ZipEntry("manifest.sig", sig), **overrides_by_name.get("manifest.sig", {})))
     entries += list(extra_entries)
     dropped = set(drop_entries)
     entries = [e for e in entries if e.name not in dropped]
@@ -760,7 +760,7 @@ def self_signed_signer(common_name: str = "Northshire Council Children's Service
 
 
 def detached_signature(data: bytes, key=None, cert=None) -> bytes:
-    """A detached CMS/PKCS#7 signature (DER) over ``data``."""
+    """A detached CMS/PKCS#7 signature (DER) over the exact bytes of ``data`` (``Binary``: no MIME canonicalisation)."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
@@ -770,6 +770,6 @@ def detached_signature(data: bytes, key=None, cert=None) -> bytes:
         pkcs7.PKCS7SignatureBuilder()
         .set_data(data)
         .add_signer(cert, key, hashes.SHA256())
-        .sign(Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature])
+        .sign(Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary])
     )
 

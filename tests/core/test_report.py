@@ -13,6 +13,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 
+from caseview.paths import resource
 from caseview.core.report import (
     HistoryLine,
     RenderedReport,
@@ -26,83 +27,15 @@ POLISH = "Matka mówi, że łóżko jest żółte"
 HOSTILE = "Contact <b>& review"
 
 YNP = ["Yes", "Partly", "No", "Cannot tell from the records"]
-JUDGEMENT = [
-    {"value": 4, "label": "Outstanding", "description": "Practice is consistently excellent."},
-    {"value": 3, "label": "Good", "description": "Practice meets children's needs well."},
-    {"value": 2, "label": "Requires improvement to be good",
-     "description": "Practice is not yet good; no widespread failure."},
-    {"value": 1, "label": "Inadequate", "description": "Practice leaves children at risk."},
-]
 
 
-def _q(qid, text, qtype, required=True, **kw):
-    return {"id": qid, "text": text, "type": qtype, "required": required, **kw}
+def _framework(name: str) -> dict:
+    # The shipped frameworks, so the report is tested against the real question set.
+    return json.loads(resource("frameworks", f"{name}.json").read_text(encoding="utf-8"))
 
 
-DECISION_TAIL = [
-    _q("judgement", "Judgement of practice for this decision.", "scale", scale="judgement",
-       min_evidence=1),
-    _q("rationale", "The reviewer's reasons.", "text"),
-    _q("escalate", "Immediate safeguarding concern that must be escalated.", "flag",
-       required=False),
-]
-
-CASE_FILE_AUDIT = {
-    "id": "case-file-audit", "version": "1.0", "title": "Case file audit",
-    "description": "Quality of practice.",
-    "scales": {"judgement": JUDGEMENT},
-    "item_questions": {
-        "decision": [
-            _q("timely", "Was the decision made in a timescale that met the child's needs and "
-               "statutory requirements?", "choice", options=YNP),
-            _q("informed", "Was the decision supported by the information available at the "
-               "time, including from partner agencies?", "choice", options=YNP),
-            _q("child_voice", "Were the child's wishes, feelings and lived experience sought "
-               "and weighed?", "choice", options=YNP),
-            _q("proportionate", "Was the decision proportionate to the risks and needs "
-               "identified?", "choice", options=YNP),
-            _q("oversight", "Is management oversight of the decision recorded and does it add "
-               "value?", "choice", options=YNP, required=False),
-            *DECISION_TAIL,
-        ],
-    },
-    "case_questions": [
-        _q("overall", "Overall judgement of practice.", "scale", scale="judgement"),
-        _q("strengths", "What was done well.", "text"),
-        _q("development", "Areas for development.", "text"),
-        _q("themes", "Learning themes.", "tags", required=False,
-           options=["Assessment quality", "Child's voice", "Multi-agency working",
-                    "Management oversight", "Timeliness", "Planning", "Recording",
-                    "Risk analysis", "Transitions"]),
-        _q("recommendations", "Recommendations.", "list"),
-    ],
-}
-
-OUTCOME_VERIFICATION = {
-    "id": "outcome-verification", "version": "1.0", "title": "Outcome verification",
-    "description": "Outcome-based contracts.",
-    "scales": {"judgement": JUDGEMENT},
-    "item_questions": {
-        "outcome": [
-            _q("evidenced", "Is the claimed outcome evidenced in the records?", "choice",
-               options=["Evidenced", "Partially evidenced", "Not evidenced"], min_evidence=1),
-            _q("attributable", "Is the outcome attributable to the service provided?", "choice",
-               options=["Yes", "Partly", "No", "Cannot tell"]),
-            _q("sustained", "Has the outcome been sustained for the period the contract measure "
-               "requires?", "choice", options=["Yes", "No", "Too early to tell"]),
-            _q("rationale", "The reviewer's reasons.", "text"),
-            _q("concern", "A concern about the child's safety or the claim's integrity.", "flag",
-               required=False),
-        ],
-        "decision": DECISION_TAIL,
-    },
-    "case_questions": [
-        _q("payment", "Recommendation on the outcome payment.", "choice",
-           options=["Full", "Partial", "None"]),
-        _q("payment_rationale", "Reasons for the payment recommendation.", "text"),
-        _q("quality_note", "Observations on the quality of practice.", "text", required=False),
-    ],
-}
+CASE_FILE_AUDIT = _framework("case-file-audit")
+OUTCOME_VERIFICATION = _framework("outcome-verification")
 
 SECTIONS = [("A", "Referrals and assessments"), ("B", "Plans and reviews"),
             ("C", "Case notes and visits")]
