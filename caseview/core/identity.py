@@ -41,6 +41,7 @@ __all__ = [
     "export_certificate",
     "load_certificate_pem",
     "certificate_fingerprint",
+    "info_from_certificate",
     "format_fingerprint",
 ]
 

@@ -118,7 +118,7 @@ class SignatureBlock(Flowable):
             c.setLineWidth(0.6)
             c.rect(x, y, w, SIGNATURE_BOX_HEIGHT, stroke=1, fill=0)
             c.setFillColor(ACCENT)
-            c.setFont(SANS_BOLD, 8)
+            c.setFont(SANS_BOLD, 9)
             c.drawString(x, y + SIGNATURE_BOX_HEIGHT + 5, label)
             c.restoreState()
             para = Paragraph(caption, self._styles.small_muted)
@@ -291,5 +291,6 @@ def heading_text(q: dict) -> str:
     return esc(str(q.get("text", "")).rstrip().rstrip("."))
 
 
-def item_key(item_id: str) -> str:
-    return "item-" + "".join(ch if ch.isalnum() else "_" for ch in item_id)
+def item_key(position: int) -> str:
+    # By position, not id: ids such as "K.1" and "K_1" must not share a bookmark.
+    return f"item-{position}"

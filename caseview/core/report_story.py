@@ -135,7 +135,8 @@ def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Fl
     )
     story.append(Paragraph(
         f"This review covers {len(items)} item{'s' if len(items) != 1 else ''}"
-        f"{f' ({counts})' if counts else ''} in a bundle of {len(inp.documents)} documents "
+        f"{f' ({counts})' if counts else ''} in a bundle of {len(inp.documents)} "
+        f"document{'s' if len(inp.documents) != 1 else ''} "
         f"issued by {esc(ctx.issuer)}.", st.body_muted))
     story.append(Spacer(1, 6))
 
@@ -231,8 +232,8 @@ def _evidence(inp: ReportInput, found: dict, st: Styles, width: float) -> list[F
     for ev in evidence:
         doc_id = str(ev.get("document_id", ""))
         title = titles.get(doc_id, doc_id)
-        head = (f"<b>{esc(title)}</b>  <font color='{grey}' size='7.5'>{esc(doc_id)}, "
-                f"page {esc(ev.get('page', ''))} of the document</font>")
+        where = esc(doc_id) + (f", page {esc(ev['page'])} of the document" if ev.get("page") else "")
+        head = f"<b>{esc(title)}</b>  <font color='{grey}' size='7.5'>{where}</font>"
         cell: list[Flowable] = [Paragraph(head, st.cell)]
         if ev.get("exact"):
             q = ""
@@ -251,7 +252,6 @@ def _evidence(inp: ReportInput, found: dict, st: Styles, width: float) -> list[F
         ("LEFTPADDING", (0, 0), (-1, -1), 5),
         ("TOPPADDING", (0, 0), (-1, -1), 5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-        ("TEXTCOLOR", (0, 0), (0, -1), ACCENT),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
         ("LINEABOVE", (0, 0), (-1, 0), 0.4, RULE),
     ]))
@@ -260,7 +260,7 @@ def _evidence(inp: ReportInput, found: dict, st: Styles, width: float) -> list[F
 
 
 def item_section(inp: ReportInput, item: dict, found: dict, st: Styles, width: float,
-                 first: bool) -> list[Flowable]:
+                 position: int) -> list[Flowable]:
     item_id = str(item.get("id", ""))
     title = str(item.get("title", ""))
     kind = str(item.get("kind", ""))
@@ -273,13 +273,13 @@ def item_section(inp: ReportInput, item: dict, found: dict, st: Styles, width: f
         if item.get(key):
             meta.append(f"{label}: {esc(item[key])}")
     head: list[Flowable] = []
-    if not first:
+    if position > 0:
         # Space, not a rule: a rule would sit under the running header
         # whenever the item starts a page.
         head += [CondPageBreak(70 * mm), Spacer(1, 22)]
     heading = Heading(
         f'<font color="{hex_of(ACCENT)}">{esc(item_id)}</font>  {esc(title)}', st.h2,
-        item_key(item_id), f"{item_id} — {title}", 1,
+        item_key(position), f"{item_id} — {title}", 1,
     )
     keep: list[Flowable] = [heading, Paragraph(" · ".join(meta), st.small_muted), Spacer(1, 8)]
     if item.get("detail"):
@@ -325,7 +325,7 @@ def item_section(inp: ReportInput, item: dict, found: dict, st: Styles, width: f
 def items(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
     story = h1("Findings by item", "items", st)
     for i, (item, found) in enumerate(items_in_order(inp)):
-        story += item_section(inp, item, found, st, width, first=(i == 0))
+        story += item_section(inp, item, found, st, width, i)
     story.append(PageBreak())
     return story
 
@@ -419,11 +419,13 @@ def appendix_b(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list
                      f'<font name="{st.mono.fontName}" size="7.5">{esc(cert)}</font>'))
     story.append(kv_table(rows, st, 140, width))
     story.append(Paragraph("Latest entries in the change history", st.h3))
-    story.append(Paragraph(
-        f"The last {len(inp.history_tail)} of {inp.history_count} entries, oldest first. Each "
-        "entry's hash chains to the one before it, so a change to any earlier entry would "
-        "change the chain head below.", st.body_muted))
-    if inp.history_tail:
+    if not inp.history_tail:
+        story.append(Paragraph("No changes have been recorded.", st.body_muted))
+    else:
+        story.append(Paragraph(
+            f"The last {len(inp.history_tail)} of {inp.history_count} entries, oldest first. "
+            "Each entry's hash chains to the one before it, so a change to any earlier entry "
+            "would change the chain head below.", st.body_muted))
         hrows = [[Paragraph(h, st.cell_head) for h in ("Seq", "Time", "Change", "Hash")]]
         for line in inp.history_tail:
             hrows.append([
@@ -455,8 +457,8 @@ def signatures(inp: ReportInput, ctx: Context, st: Styles, width: float,
                 "The second box is kept for a moderator's countersignature.")
     who = ", ".join(esc(x) for x in (ctx.reviewer_name, ctx.reviewer_organisation) if x)
     boxes = [
-        ("reviewer", "REVIEWER", who or "The reviewer"),
-        ("moderator", "MODERATOR (COUNTERSIGNATURE)",
+        ("reviewer", "Reviewer", who or "The reviewer"),
+        ("moderator", "Moderator (countersignature)",
          "A moderator signs here only after reviewing the findings."),
     ]
     return [

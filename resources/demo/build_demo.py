@@ -912,47 +912,114 @@ def resolve_anchor(anchor: dict, texts: dict[str, list[str]], where: str) -> tup
     return prefix, suffix
 
 
-# What outcome-verification 1.0 requires (review-frameworks.md).
-REQUIRED = {
-    "decision": {"judgement": "scale", "rationale": "text"},
-    "outcome": {"evidenced": "choice", "attributable": "choice", "sustained": "choice", "rationale": "text"},
-    "case": {"payment": "choice", "payment_rationale": "text"},
+# What outcome-verification 1.0 asks (review-frameworks.md); used when the
+# shipped framework file is not there to read.
+FALLBACK_FRAMEWORK = {
+    "id": "outcome-verification", "version": "1.0",
+    "scales": {"judgement": [{"value": v} for v in (4, 3, 2, 1)]},
+    "item_questions": {
+        "outcome": [
+            {"id": "evidenced", "type": "choice", "required": True, "min_evidence": 1,
+             "options": ["Evidenced", "Partially evidenced", "Not evidenced"]},
+            {"id": "attributable", "type": "choice", "required": True,
+             "options": ["Yes", "Partly", "No", "Cannot tell"]},
+            {"id": "sustained", "type": "choice", "required": True, "options": ["Yes", "No", "Too early to tell"]},
+            {"id": "rationale", "type": "text", "required": True},
+            {"id": "concern", "type": "flag", "required": False},
+        ],
+        "decision": [
+            {"id": "judgement", "type": "scale", "scale": "judgement", "required": True, "min_evidence": 1},
+            {"id": "rationale", "type": "text", "required": True},
+            {"id": "escalate", "type": "flag", "required": False},
+        ],
+    },
+    "case_questions": [
+        {"id": "payment", "type": "choice", "required": True, "options": ["Full", "Partial", "None"]},
+        {"id": "payment_rationale", "type": "text", "required": True},
+        {"id": "quality_note", "type": "text", "required": False},
+    ],
 }
-CHOICES = {
-    "evidenced": {"Evidenced", "Partially evidenced", "Not evidenced"},
-    "attributable": {"Yes", "Partly", "No", "Cannot tell"},
-    "sustained": {"Yes", "No", "Too early to tell"},
-    "payment": {"Full", "Partial", "None"},
-}
-FLAGS = {"decision": "escalate", "outcome": "concern"}
+
+
+def load_framework(framework_id: str) -> dict:
+    path = REPO / "resources" / "frameworks" / f"{framework_id}.json"
+    if path.is_file():
+        return load_json(path)
+    if framework_id == FALLBACK_FRAMEWORK["id"]:
+        return FALLBACK_FRAMEWORK
+    raise BuildError(f"framework {framework_id!r} not found at {path}")
+
+
+def check_answer_set(where: str, questions: list[dict], answers: dict, framework: dict,
+                     n_evidence: int | None) -> None:
+    by_id = {q["id"]: q for q in questions}
+    for key in answers:
+        if key not in by_id:
+            raise BuildError(f"{where}: {key!r} is not a question of this framework")
+    for q in questions:
+        qid = q["id"]
+        if qid not in answers:
+            if q.get("required"):
+                raise BuildError(f"{where}: required question {qid!r} is not answered")
+            continue
+        value = answers[qid]
+        kind = q["type"]
+        ok = True
+        if kind == "choice":
+            ok = value in q["options"]
+        elif kind == "scale":
+            ok = isinstance(value, int) and value in [lv["value"] for lv in framework["scales"][q["scale"]]]
+        elif kind == "text":
+            ok = isinstance(value, str) and (bool(value.strip()) or not q.get("required"))
+        elif kind in ("list", "tags"):
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            if ok and kind == "tags":
+                ok = all(v in q["options"] for v in value)
+        elif kind == "flag":
+            ok = (isinstance(value, dict) and set(value) == {"raised", "note"}
+                  and isinstance(value["raised"], bool) and isinstance(value["note"], str)
+                  and (not value["raised"] or bool(value["note"].strip())))
+        if not ok:
+            raise BuildError(f"{where}: {value!r} is not a valid answer to {qid!r} ({kind})")
+        if n_evidence is not None and n_evidence < q.get("min_evidence", 0):
+            raise BuildError(f"{where}: {qid!r} needs at least {q['min_evidence']} evidence citation(s)")
 
 
 def check_answers(review: dict, manifest: dict) -> None:
+    fw_ref = review["framework"]
+    if fw_ref["id"] != manifest["review"]["framework"]:
+        raise BuildError("review.json and the manifest name different frameworks")
+    framework = load_framework(fw_ref["id"])
+    if framework.get("version") != fw_ref["version"]:
+        raise BuildError(f"framework version {framework.get('version')!r} is not {fw_ref['version']!r}")
     kinds = {i["id"]: i["kind"] for i in manifest["items"]}
     answered = [e["item_id"] for e in review["items"]]
     if sorted(answered) != sorted(kinds):
         raise BuildError(f"review must answer every item once: {sorted(answered)} vs {sorted(kinds)}")
     for entry in review["items"]:
-        kind = kinds[entry["item_id"]]
-        answers = entry["answers"]
-        for q in REQUIRED[kind]:
-            if q not in answers or answers[q] in ("", None):
-                raise BuildError(f"item {entry['item_id']}: required answer {q!r} missing")
-        for q, options in CHOICES.items():
-            if q in answers and answers[q] not in options:
-                raise BuildError(f"item {entry['item_id']}: {q}={answers[q]!r} is not an option")
-        if kind == "decision" and answers["judgement"] not in (1, 2, 3, 4):
-            raise BuildError(f"item {entry['item_id']}: judgement must be 1-4")
-        flag = answers.get(FLAGS[kind])
-        if flag is not None and (set(flag) != {"raised", "note"} or (flag["raised"] and not flag["note"])):
-            raise BuildError(f"item {entry['item_id']}: bad flag {flag!r}")
-        if not entry.get("evidence"):
-            raise BuildError(f"item {entry['item_id']}: at least one evidence citation is required")
-    for q in REQUIRED["case"]:
-        if q not in review["case"]["answers"]:
-            raise BuildError(f"case: required answer {q!r} missing")
-    if review["case"]["answers"]["payment"] not in CHOICES["payment"]:
-        raise BuildError("case: bad payment option")
+        questions = framework["item_questions"][kinds[entry["item_id"]]]
+        check_answer_set(f"item {entry['item_id']}", questions, entry["answers"], framework,
+                         len(entry.get("evidence", [])))
+    check_answer_set("case", framework["case_questions"], review["case"]["answers"], framework, None)
+
+
+REF_PATTERN = re.compile(r"\[\[(?P<doc>[A-Za-z0-9_.-]+):(?P<page>\d+)\]\]")
+
+
+def fill_page_refs(value, refs: dict[str, list[str]]):
+    """Replace ``[[DOC06:1]]`` in texts with that page's bundle reference (``B1``)."""
+    if isinstance(value, str):
+        def sub(m):
+            doc, page = m.group("doc"), int(m.group("page"))
+            if doc not in refs or not 1 <= page <= len(refs[doc]):
+                raise BuildError(f"page reference {m.group(0)} names no page of the bundle")
+            return refs[doc][page - 1]
+        return REF_PATTERN.sub(sub, value)
+    if isinstance(value, list):
+        return [fill_page_refs(v, refs) for v in value]
+    if isinstance(value, dict):
+        return {k: fill_page_refs(v, refs) for k, v in value.items()}
+    return value
 
 
 def finish_review(review: dict, manifest: dict, folder: Path) -> dict:
@@ -962,6 +1029,11 @@ def finish_review(review: dict, manifest: dict, folder: Path) -> dict:
     texts = {d["id"]: page_texts(d, folder) for d in manifest["documents"]}
     review = copy.deepcopy(review)
     check_answers(review, manifest)
+    for entry in review["items"]:
+        entry["answers"] = fill_page_refs(entry["answers"], refs)
+    review["case"] = fill_page_refs(review["case"], refs)
+    for ann in review.get("annotations", []):
+        ann["note"] = fill_page_refs(ann["note"], refs)
     for entry in review["items"]:
         new = []
         for n, ev in enumerate(entry["evidence"], 1):
@@ -1045,7 +1117,9 @@ def main(argv: list[str] | None = None) -> int:
             manifest = assemble(folder)
             finished = finish_review(review, manifest, folder)
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            fingerprint = build_bundle(folder, args.out)
+            built_bundle = build_bundle(folder, args.out)
+        # build_bundle returns the fingerprint, or a checked-bundle object carrying it
+        fingerprint = built_bundle if isinstance(built_bundle, str) else built_bundle.fingerprint
         with zipfile.ZipFile(args.out) as zf:
             manifest_bytes = zf.read("manifest.json")
         built = json.loads(manifest_bytes.decode("utf-8"))

@@ -150,14 +150,36 @@ def moderator():
     return loaded("moderator", name="Marek Żółkiewski", organisation="Quality Assurance Panel")
 
 
+def in_memory_identity(name: str, *, not_before: datetime, not_after: datetime):
+    """An identity that never touches disk (no KDF): for tests about validity dates, not about storage."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from caseview.core.identity import LoadedIdentity, info_from_certificate
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Independent Reviews Cymru")])
+    cert = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(not_before).not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return LoadedIdentity(info=info_from_certificate(cert, Path(f"{name}.p12")), certificate=cert, private_key=key)
+
+
 def expired_identity():
-    past = datetime.now(UTC) - timedelta(days=400)
-    return loaded("expired", name="Old Reviewer", now=past, valid_days=30)
+    now = datetime.now(UTC)
+    return in_memory_identity("Old Reviewer", not_before=now - timedelta(days=400), not_after=now - timedelta(days=35))
 
 
 def future_identity():
-    future = datetime.now(UTC) + timedelta(days=30)
-    return loaded("future", name="Future Reviewer", now=future, valid_days=365)
+    now = datetime.now(UTC)
+    return in_memory_identity("Future Reviewer", not_before=now + timedelta(days=30), not_after=now + timedelta(days=400))
 
 
 @functools.cache

@@ -104,6 +104,8 @@ def make_case_file_audit(draft=False, n_items=3, n_docs=8, long=False) -> Report
                      else "The decision was proportionate.\nOversight was recorded.")
         if long:
             rationale += "\n\n" + LONG * 4 + "\n\n" + LONG * 3
+            if i == 4:  # a pasted link with no break opportunity must still wrap
+                rationale += "\n\nhttps://records.example/" + "x" * 300
         answers = {"timely": "Yes", "informed": "Partly", "child_voice": "Yes",
                    "proportionate": YNP[i % 4], "judgement": 3 - (i % 3 == 2),
                    "rationale": rationale,
@@ -309,6 +311,7 @@ def test_text_comes_back_exactly(cfa, tmp_path):
         assert doc.sha256[:32] in text and doc.sha256[32:] in text
     assert inp.history_head in text
     assert "Unreadable" in flat
+    assert "Reviewer Moderator (countersignature)" in flat
 
 
 def test_outcome_verification_report(ov, tmp_path):
@@ -404,6 +407,21 @@ def test_same_input_gives_the_same_bytes(cfa):
     assert render_report(inp).pdf == rendered.pdf
 
 
+def _assert_nothing_overflows(pdf: bytes) -> None:
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        for n in range(len(doc)):
+            page = doc[n]
+            width = page.get_width()
+            textpage = page.get_textpage()
+            for i in range(textpage.count_chars()):
+                left, _, right, _ = textpage.get_charbox(i)
+                if right - left > 0 and abs(pdfium_c.FPDFText_GetCharAngle(textpage, i)) < 0.01:
+                    assert 50 <= left and right <= width - 50, f"text outside the margins on page {n + 1}"
+    finally:
+        doc.close()
+
+
 def test_long_review_paginates(tmp_path):
     inp = make_case_file_audit(n_items=12, n_docs=30, long=True)
     rendered = render_report(inp)
@@ -416,4 +434,24 @@ def test_long_review_paginates(tmp_path):
     for doc in inp.documents:
         assert doc.title in flat
     assert "No escalations or concerns were raised." in flat
+    _check_boxes(rendered)
+    _assert_nothing_overflows(rendered.pdf)
+
+
+def test_untouched_review_renders_as_a_draft(tmp_path):
+    full = make_case_file_audit(draft=True)
+    findings = dict(full.findings, items=[], case={}, started=None, completed=None)
+    inp = ReportInput(
+        findings=findings, framework=full.framework, manifest=full.manifest,
+        documents=full.documents, history_tail=(), history_head="0" * 64, history_count=0,
+        annotation_count=0, signed_on=None, draft=True,
+    )
+    rendered = render_report(inp)
+    flat = _flat(_pdftotext(rendered.pdf, tmp_path))
+    assert "Draft — not signed" in flat
+    assert "Not recorded" in flat and "Not completed" in flat
+    assert "No evidence was cited for this item." in flat
+    assert flat.count("Not answered") >= 3 * 8 + 5
+    for item in inp.manifest["items"]:
+        assert item["title"] in flat
     _check_boxes(rendered)
