@@ -27,7 +27,10 @@ def demo_bundle() -> Path:
 
 
 def launch(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.bundle and not Path(args.bundle).exists() and not args.bundle.lower().endswith(".cvb"):
+        parser.error(f"{args.bundle!r} is neither a command nor a bundle file (see 'caseview --help')")
     if importlib.util.find_spec("caseview.app") is not None:
         from .app import run_app
 

@@ -295,7 +295,11 @@ def create_identity(
     overwrite: bool = False,
     write_cert_pem: bool = False,
 ) -> IdentityInfo:
-    """Create a self-signed identity and write it as an AES-256 / PBKDF2 protected PKCS#12 file."""
+    """Create a self-signed identity and write it as an AES-256 / PBKDF2 protected PKCS#12 file.
+
+    With ``write_cert_pem`` the certificate is also written beside it as ``<out stem>.pem``,
+    which is how :func:`list_identities` finds identities without a passphrase.
+    """
     out = Path(out)
     name, organisation, email = name.strip(), organisation.strip(), email.strip()
     if not name:

@@ -46,6 +46,8 @@ WATERMARK_TEXT = "DRAFT — not signed"
 
 @dataclass(frozen=True)
 class RenderedReport:
+    """The PDF and where the signer must place the two signature fields (last page, PDF points)."""
+
     pdf: bytes
     reviewer_box: SignatureBox
     moderator_box: SignatureBox
@@ -200,7 +202,8 @@ def _build(inp: ReportInput, ctx: Context, total: int | None) -> tuple[bytes, in
     styles = make_styles()
     buf = BytesIO()
     title = f"Independent case review — {ctx.case_reference}"
-    subject = f"{ctx.framework_title} {ctx.framework_version}; bundle {ctx.fingerprint}".strip()
+    subject = (f"{ctx.framework_title}, version {ctx.framework_version}; "
+               f"bundle fingerprint {ctx.fingerprint}")
     doc = _ReportDoc(
         buf, ctx, inp.draft, total,
         title=title,

@@ -74,7 +74,7 @@ def cover(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flow
     elif inp.signed_on is not None:
         signed = esc(fmt_date(inp.signed_on))
     else:
-        signed = "Not recorded"
+        signed = quiet("Not recorded")
     fw = esc(ctx.framework_title)
     if ctx.framework_version:
         fw += f", version {esc(ctx.framework_version)}"
@@ -82,8 +82,8 @@ def cover(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flow
         ("Case reference", f"<b>{esc(ctx.case_reference)}</b>"),
         ("Issued by", esc(issuer.get("organisation", ""))),
         ("Review framework", fw),
-        ("Reviewer", esc(ctx.reviewer_name) or NOT_ANSWERED),
-        ("Reviewer's organisation", esc(ctx.reviewer_organisation) or NOT_ANSWERED),
+        ("Reviewer", esc(ctx.reviewer_name) or quiet("Not recorded")),
+        ("Reviewer's organisation", esc(ctx.reviewer_organisation) or quiet("Not recorded")),
         ("Date signed", signed),
         ("Bundle id", esc(ctx.bundle_id)),
         (
@@ -408,7 +408,7 @@ def appendix_b(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list
     rows = [
         ("Review started", esc(fmt_datetime(f.get("started"))) or quiet("Not recorded")),
         ("Review completed", esc(fmt_datetime(f.get("completed"))) or quiet("Not completed")),
-        ("Items reviewed", str(n_items)),
+        ("Items in the review", str(n_items)),
         ("Evidence citations", str(citations)),
         ("Annotations", str(inp.annotation_count)),
         ("Change-history entries", str(inp.history_count)),
@@ -462,7 +462,7 @@ def signatures(inp: ReportInput, ctx: Context, st: Styles, width: float,
          "A moderator signs here only after reviewing the findings."),
     ]
     return [
-        Spacer(1, 14),
+        Spacer(1, 26),
         KeepTogether([
             *h1("Signatures", "signatures", st),
             Paragraph(esc(text), st.body_muted),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import Cancelled, CaseViewError, SigningError
 from .identity import LoadedIdentity, check_validity, format_fingerprint
+from .pdf_inspect import dget
 from ..paths import resource
 from .progress import CancelToken, Progress, reporter
 
@@ -58,17 +59,6 @@ class SignedReport:
     sha256: str
 
 
-def _dget(d, key, default=None):
-    """``d[key]`` with indirect references resolved; pyHanko's ``dict.get`` returns them raw."""
-    try:
-        return d[key] if key in d else default
-    except Exception:
-        return default
-
-
-# ---------------------------------------------------------------- findings
-
-
 def _reader_errors():
     from pyhanko.pdf_utils.misc import PdfError
 
@@ -109,17 +99,17 @@ def _embed_into(writer, findings: bytes, when: datetime) -> None:
 
     root = writer.root
     # pyHanko's embed_file only appends; a draft re-embedded before signing must replace, not duplicate.
-    names = _dget(root, "/Names")
+    names = dget(root, "/Names")
     if names is None:
         names = generic.DictionaryObject()
         root[name("/Names")] = writer.add_object(names)
-    ef_tree = _dget(names, "/EmbeddedFiles")
+    ef_tree = dget(names, "/EmbeddedFiles")
     if ef_tree is None:
         ef_tree = generic.DictionaryObject()
         names[name("/EmbeddedFiles")] = writer.add_object(ef_tree)
     if "/Kids" in ef_tree:
         raise SigningError("The report's list of attached files is in a form CaseView cannot update.")
-    old_entries = _dget(ef_tree, "/Names", generic.ArrayObject())
+    old_entries = dget(ef_tree, "/Names", generic.ArrayObject())
     kept = generic.ArrayObject()
     old_spec_refs = []
     for i in range(0, len(old_entries) - 1, 2):
@@ -134,7 +124,7 @@ def _embed_into(writer, findings: bytes, when: datetime) -> None:
     pairs.sort(key=lambda p: p[0])
     ef_tree[name("/Names")] = generic.ArrayObject([x for _, k, v in pairs for x in (k, v)])
 
-    af = _dget(root, "/AF")
+    af = dget(root, "/AF")
     af_new = generic.ArrayObject()
     old_ids = {getattr(r, "idnum", None) for r in old_spec_refs}
     if af is not None:
@@ -459,8 +449,6 @@ def countersign(
         raise SigningError(f"The report {pdf_path} cannot be read ({exc.strerror or exc}).") from None
     report(0, 4, "Preparing the report")
     try:
-        from pyhanko.sign import fields
-
         writer = _open_incremental(pdf, "report")
         status = {name: filled for name, filled, _ in _sig_fields(writer.prev)}
         if field not in status:
@@ -469,7 +457,6 @@ def countersign(
             raise SigningError(f"The {field} signature field of this report is already signed.")
         if not any(status.values()):
             raise SigningError("The report is not signed yet; the reviewer signs before the countersignature.")
-        del fields
         report(1, 4, "Signing")
         data = _sign_into(
             writer, identity, field=field, certify=False, when=when,

@@ -41,7 +41,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,16 +49,11 @@ from pathlib import Path
 from typing import Any
 
 from .identity import format_fingerprint
+from .pdf_inspect import FINDINGS_NAME, check_findings, describe_revision, dget, read_findings
 
 __all__ = ["SignatureCheck", "Verification", "verify_report", "ALWAYS_NOTES"]
 
 ALWAYS_NOTES = ("Revocation was not checked (offline).", "The signing time is the signer's own claim.")
-FINDINGS_NAME = "findings.json"
-_INFO_KEYS = (
-    ("fingerprint", "/CaseViewFingerprint", "bundle fingerprint"),
-    ("case_reference", "/CaseViewCaseReference", "case reference"),
-    ("bundle_id", "/CaseViewBundleId", "bundle id"),
-)
 _DOCMDP_WORDS = {
     1: "no changes allowed",
     2: "only form filling and further signatures allowed",
@@ -209,14 +203,6 @@ class Verification:
 # ---------------------------------------------------------------- helpers
 
 
-def _dget(d, key, default=None):
-    """``d[key]`` with indirect references resolved; pyHanko's ``dict.get`` returns them raw."""
-    try:
-        return d[key] if key in d else default
-    except Exception:
-        return default
-
-
 class _Invalid(Exception):
     """Stops verification early with one sentence for the reader."""
 
@@ -265,120 +251,6 @@ def _trust_context(trusted_certs, moment: datetime | None):
         revocation_mode="soft-fail",
         moment=moment,
     )
-
-
-def _describe_revision(reader, revision: int) -> str:
-    """Say in words what an unexpected incremental update touched."""
-    from pyhanko.pdf_utils import generic
-
-    try:
-        refs = reader.xrefs.explicit_refs_in_revision(revision)
-        resolver = reader.get_historical_resolver(revision)
-        before = reader.get_historical_resolver(revision - 1)
-        what: set[str] = set()
-        changed_keys = _info_changes(before, resolver)
-        if changed_keys:
-            what.add(f"edits the document information ({', '.join(changed_keys)})")
-        for ref in refs:
-            try:
-                obj = resolver.get_object(ref)
-            except Exception:
-                continue
-            if not isinstance(obj, generic.DictionaryObject):
-                continue
-            typ = _dget(obj, "/Type")
-            if typ in ("/Page", "/Pages"):
-                what.add("changes pages or their content")
-            elif typ in ("/Filespec", "/EmbeddedFile") or "/EmbeddedFiles" in obj:
-                what.add("changes the attached findings")
-            elif typ == "/Catalog":
-                if "/AF" in obj or "/Names" in obj:
-                    # only say so when the attachment entries actually differ from before
-                    try:
-                        if _dget(obj, "/AF") != _dget(before.root, "/AF") or _dget(obj, "/Names") != _dget(before.root, "/Names"):
-                            what.add("changes the attached findings")
-                    except Exception:
-                        pass
-            elif isinstance(obj, generic.StreamObject) and typ is None:
-                what.add("adds or replaces page content")
-            elif typ == "/Annot":
-                what.add("adds or changes annotations")
-        if not what:
-            what.add("changes the document")
-        return " and ".join(sorted(what))
-    except Exception:
-        return "changes the document"
-
-
-def _info_changes(before, after) -> list[str]:
-    """Document-information keys whose values differ; a new /ModDate or /Producer alone says nothing."""
-
-    def as_dict(resolver) -> dict[str, str]:
-        try:
-            # Resolve through this revision's resolver: trailer_view[...] would give the newest object.
-            ref = resolver.trailer_view.raw_get("/Info")
-            info = resolver.get_object(ref.reference) if hasattr(ref, "reference") else ref
-            return {str(k)[1:]: str(info[k]) for k in info}
-        except Exception:
-            return {}
-
-    old, new = as_dict(before), as_dict(after)
-    keys = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
-    return sorted(keys - {"ModDate", "Producer"})
-
-
-def _read_findings(reader) -> tuple[bytes | None, str | None]:
-    """The bytes of the embedded findings.json, or a reason they cannot be read."""
-    try:
-        names = reader.root["/Names"]["/EmbeddedFiles"]
-    except (KeyError, TypeError):
-        return None, f"The report has no attached findings ({FINDINGS_NAME})."
-    if "/Kids" in names:
-        return None, f"The report's attached files are in a form CaseView does not write; {FINDINGS_NAME} was not read."
-    arr = _dget(names, "/Names", [])
-    hits = [arr[i + 1] for i in range(0, len(arr) - 1, 2) if str(arr[i]) == FINDINGS_NAME]
-    if not hits:
-        return None, f"The report has no attached findings ({FINDINGS_NAME})."
-    if len(hits) > 1:
-        return None, f"The report has more than one attached {FINDINGS_NAME}, so which was signed is ambiguous."
-    try:
-        spec = hits[0]
-        ef = spec["/EF"]
-        stream = ef["/UF"] if "/UF" in ef else ef["/F"]
-        return stream.data, None
-    except Exception:
-        return None, f"The attached {FINDINGS_NAME} cannot be read."
-
-
-def _check_findings(reader, findings_bytes: bytes) -> tuple[dict | None, bool | None, list[str]]:
-    reasons: list[str] = []
-    try:
-        findings = json.loads(findings_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None, False, [f"The attached {FINDINGS_NAME} is not valid UTF-8 JSON."]
-    if not isinstance(findings, dict) or not isinstance(findings.get("bundle"), dict):
-        return (findings if isinstance(findings, dict) else None), False, [
-            f"The attached {FINDINGS_NAME} does not say which bundle it reviewed."
-        ]
-    bundle = findings["bundle"]
-    try:
-        info = reader.trailer["/Info"]
-    except (KeyError, TypeError):
-        info = {}
-    for key, pdf_key, words in _INFO_KEYS:
-        in_findings = bundle.get(key)
-        try:
-            in_doc = str(info[pdf_key])
-        except (KeyError, TypeError):
-            in_doc = None
-        if in_doc is None:
-            reasons.append(f"The document information has no {words} ({pdf_key[1:]}) to compare with the findings.")
-        elif in_findings != in_doc:
-            reasons.append(
-                f"The {words} in the attached findings ({in_findings}) differs from the one in the document "
-                f"information ({in_doc})."
-            )
-    return findings, not reasons, reasons
 
 
 # ---------------------------------------------------------------- the verifier
@@ -584,15 +456,15 @@ def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes]) -> Verifica
         if rev not in signed_set:
             reasons.append(
                 f"Revision {rev + 1} of {total}, added after the first signature, is not a signature: "
-                f"it {_describe_revision(reader, rev)}."
+                f"it {describe_revision(reader, rev)}."
             )
 
-    findings_bytes, findings_problem = _read_findings(reader)
+    findings_bytes, findings_problem = read_findings(reader)
     findings, findings_match = None, None
     if findings_problem:
         reasons.append(findings_problem)
     else:
-        findings, findings_match, problems = _check_findings(reader, findings_bytes)
+        findings, findings_match, problems = check_findings(reader, findings_bytes)
         reasons.extend(problems)
 
     reasons = _dedupe(reasons)
@@ -622,8 +494,8 @@ def _dedupe(items: list[str]) -> list[str]:
 def _is_certification(emb) -> bool:
     try:
         # A DocMDP transform in the signature's own /Reference marks the certification signature.
-        refs = _dget(emb.sig_object, "/Reference", [])
-        return any(str(_dget(refs[i], "/TransformMethod")) == "/DocMDP" for i in range(len(refs)))
+        refs = dget(emb.sig_object, "/Reference", [])
+        return any(str(dget(refs[i], "/TransformMethod")) == "/DocMDP" for i in range(len(refs)))
     except Exception:
         return False
 

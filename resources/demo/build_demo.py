@@ -827,18 +827,23 @@ def page_texts(doc: dict, folder: Path) -> list[str]:
         finally:
             pdf.close()
     if media in ("text/plain", "text/markdown"):
-        lines = path.read_bytes().decode("utf-8").split("\n")
-        if lines and lines[-1] == "":
-            pass  # a final newline does not add a line of its own
-        n = max(1, math.ceil(len(lines) / LINES_PER_TEXT_PAGE))
-        return [normalise("\n".join(lines[k * LINES_PER_TEXT_PAGE:(k + 1) * LINES_PER_TEXT_PAGE]))
-                for k in range(n)]
+        return [normalise(page) for page in text_pages(path)]
     return [""]
 
 
+def text_pages(path: Path) -> list[str]:
+    """60 lines a page, split on \\n (\\r\\n counts once); a final newline ends the
+    last line rather than starting another; at least one page."""
+    text = path.read_bytes().decode("utf-8").replace("\r\n", "\n")
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    pages = ["\n".join(lines[k:k + LINES_PER_TEXT_PAGE]) for k in range(0, len(lines), LINES_PER_TEXT_PAGE)]
+    return pages or [""]
+
+
 def text_page_count(path: Path) -> int:
-    lines = path.read_bytes().decode("utf-8").split("\n")
-    return max(1, math.ceil(len(lines) / LINES_PER_TEXT_PAGE))
+    return len(text_pages(path))
 
 
 def page_counts(manifest: dict, folder: Path) -> dict[str, int]:

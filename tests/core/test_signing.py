@@ -23,11 +23,11 @@ def _reader(data: bytes):
     return PdfFileReader(io.BytesIO(data))
 
 
-def _sign(out: Path, **kw):
+def _sign(out: Path, pdf: bytes | None = None, **kw):
     args = dict(identity=F.reviewer(), findings=F.findings_bytes(),
                 reviewer_box=F.REVIEWER_BOX, moderator_box=F.MODERATOR_BOX)
     args.update(kw)
-    return sign_report(kw.pop("pdf", F.report_pdf()), out, **{k: v for k, v in args.items() if k != "pdf"})
+    return sign_report(pdf if pdf is not None else F.report_pdf(), out, **args)
 
 
 def _embedded_findings(reader):

@@ -110,13 +110,13 @@ def test_bytes_appended_after_eof(tmp_path: Path):
 def test_incremental_update_replacing_page_content(tmp_path: Path):
     v = _verify(tmp_path, F.replace_page_content(F.signed_report_bytes()))
     assert not v.valid
-    assert re.search(r"Revision 3 of 3 .*not a signature: .*page", _reasons(v)), _reasons(v)
+    assert re.search(r"Revision 3 of 3\b.*not a signature: .*changes page 1\b", _reasons(v)), _reasons(v)
 
 
 def test_incremental_update_adding_an_overlay(tmp_path: Path):
-    v = _verify(tmp_path, F.add_overlay(F.signed_report_bytes()))
+    v = _verify(tmp_path, F.add_overlay(F.signed_report_bytes(), page_index=1))
     assert not v.valid
-    assert "adds or replaces page content" in _reasons(v)
+    assert "adds or replaces drawn content and changes page 2" in _reasons(v)
 
 
 def test_swapped_findings(tmp_path: Path):
