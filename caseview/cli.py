@@ -321,6 +321,121 @@ def cmd_trust_remove(args, out: Output) -> int:
     return EXIT_OK
 
 
+# -- identities, reports, verification ------------------------------------------
+
+def cmd_identity_create(args, out: Output) -> int:
+    from .core.identity import create_identity, import_identity
+
+    passphrase = read_new_passphrase(args.passphrase_file)
+    info = create_identity(Path(args.output), name=args.name, organisation=args.organisation, email=args.email,
+                           passphrase=passphrase, key=args.key, valid_days=args.valid_days, write_cert_pem=True)
+    with _workspace(args) as ws:
+        import_identity(Path(args.output), passphrase, ws.root / "identities", overwrite=True)
+    if out.as_json:
+        out.json(_identity_json(info))
+    else:
+        out.line(f"created {args.output} for {info.name}, {info.organisation}")
+        out.line(f"certificate: {Path(args.output).with_suffix('.pem')} (give this to whoever verifies your reports)")
+        out.line(f"fingerprint: {info.fingerprint}")
+    return EXIT_OK
+
+
+def _identity_json(info) -> dict:
+    return {"name": info.name, "organisation": info.organisation, "email": info.email,
+            "fingerprint": info.fingerprint, "not_before": info.not_before.isoformat(),
+            "not_after": info.not_after.isoformat(), "key_type": info.key_type, "path": str(info.path)}
+
+
+def cmd_identity_import(args, out: Output) -> int:
+    from .core.identity import import_identity
+
+    passphrase = read_passphrase(args.passphrase_file, f"Passphrase for {Path(args.file).name}: ")
+    with _workspace(args) as ws:
+        info = import_identity(Path(args.file), passphrase, ws.root / "identities", overwrite=True)
+    out.line(f"imported {info.name}, {info.organisation}")
+    out.line(info.fingerprint)
+    return EXIT_OK
+
+
+def cmd_identity_list(args, out: Output) -> int:
+    from .core.identity import list_identities
+
+    with _workspace(args) as ws:
+        infos = list_identities(ws.root / "identities")
+    if out.as_json:
+        out.json([_identity_json(i) for i in infos])
+        return EXIT_OK
+    if not infos:
+        out.line("No identities yet; 'caseview identity create' makes one.")
+    for i in infos:
+        out.line(f"{i.fingerprint}  {i.name}, {i.organisation} <{i.email}>  valid to {i.not_after:%Y-%m-%d}")
+    return EXIT_OK
+
+
+def cmd_identity_export(args, out: Output) -> int:
+    from .core.identity import export_certificate
+
+    passphrase = read_passphrase(args.passphrase_file, f"Passphrase for {Path(args.file).name}: ")
+    info = export_certificate(Path(args.file), passphrase, Path(args.output), overwrite=True)
+    out.line(f"wrote {args.output}")
+    out.line(info.fingerprint)
+    return EXIT_OK
+
+
+def read_new_passphrase(path: str | None) -> str:
+    if path:
+        return read_passphrase(path, "")
+    first = read_passphrase(None, "New passphrase (at least 8 characters): ")
+    if read_passphrase(None, "The same passphrase again: ") != first:
+        raise CaseViewError("The two passphrases differ; nothing was created.")
+    return first
+
+
+def cmd_report(args, out: Output) -> int:
+    from .core.finalise import produce_report
+
+    identity = None
+    if not args.unsigned:
+        if not args.identity:
+            raise CaseViewError("Signing needs --identity FILE.p12 (or --unsigned for a draft).")
+        from .core.identity import open_identity
+
+        passphrase = read_passphrase(args.passphrase_file, f"Passphrase for {Path(args.identity).name}: ")
+        identity = open_identity(Path(args.identity), passphrase)
+    with _workspace(args) as ws:
+        case = ws.resolve_case(args.case)
+        outcome = produce_report(ws, case.id, Path(args.output), identity=identity,
+                                 progress=lambda s: out.progress(s.done, s.total, s.label))
+    out.end_progress()
+    for n in outcome.notices:
+        out.notice(n)
+    if out.as_json:
+        out.json({"file": str(outcome.path), "signed": outcome.signed, "sha256": outcome.sha256,
+                  "signer": outcome.signer, "certificate_sha256": outcome.fingerprint})
+    elif outcome.signed:
+        out.line(f"signed {outcome.path} as {outcome.signer}")
+        out.line(f"certificate: {outcome.fingerprint}")
+    else:
+        out.line(f"wrote the unsigned draft {outcome.path}")
+    return EXIT_OK
+
+
+def cmd_verify(args, out: Output) -> int:
+    from .core.identity import load_certificate_pem
+    from .core.verify import verify_report
+
+    extra = [load_certificate_pem(Path(p)) for p in args.trust or []]
+    with _workspace(args) as ws:
+        trusted = ws.trusted_certificates() + extra
+    result = verify_report(Path(args.file), trusted=trusted)
+    if out.as_json:
+        out.json(result.to_json())
+    else:
+        for line in result.render_text():
+            out.line(line)
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
 # -- parser ----------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -393,6 +508,41 @@ def build_parser() -> argparse.ArgumentParser:
     p = trust.add_parser("remove", parents=[common], help="stop trusting a signer")
     p.add_argument("fingerprint", metavar="FINGERPRINT")
     p.set_defaults(func=cmd_trust_remove)
+    identity = sub.add_parser("identity", help="reviewer identities (PKCS#12)").add_subparsers(
+        dest="identity_command", metavar="ACTION")
+    identity.required = True
+    p = identity.add_parser("create", parents=[common], help="create a self-signed reviewer identity")
+    p.add_argument("--name", required=True)
+    p.add_argument("--organisation", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("-o", "--output", required=True, metavar="FILE.p12")
+    p.add_argument("--key", choices=["ec-p256", "rsa-3072"], default="ec-p256")
+    p.add_argument("--valid-days", type=int, default=1095)
+    p.add_argument("--passphrase-file", metavar="FILE", help="passphrase on the first line (else asked twice)")
+    p.set_defaults(func=cmd_identity_create)
+    p = identity.add_parser("import", parents=[common], help="add an organisation-issued .p12 to the workspace")
+    p.add_argument("file", metavar="FILE.p12")
+    p.add_argument("--passphrase-file", metavar="FILE")
+    p.set_defaults(func=cmd_identity_import)
+    p = identity.add_parser("list", parents=[common], help="list identities with certificate fingerprints")
+    p.set_defaults(func=cmd_identity_list)
+    p = identity.add_parser("export-cert", parents=[common], help="write an identity's certificate as PEM")
+    p.add_argument("file", metavar="FILE.p12")
+    p.add_argument("-o", "--output", required=True, metavar="CERT.pem")
+    p.add_argument("--passphrase-file", metavar="FILE")
+    p.set_defaults(func=cmd_identity_export)
+
+    p = sub.add_parser("report", parents=[common], help="render a case's report and sign it")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    p.add_argument("--identity", metavar="FILE.p12")
+    p.add_argument("--passphrase-file", metavar="FILE")
+    p.add_argument("--unsigned", action="store_true", help='an unsigned draft marked "DRAFT — not signed"')
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("verify", parents=[common], help="verify a signed report; exit 0 only if all holds")
+    p.add_argument("file", metavar="FILE.pdf")
+    p.add_argument("--trust", action="append", metavar="CERT.pem", help="also trust this certificate (repeatable)")
+    p.set_defaults(func=cmd_verify)
     return parser
 
 
@@ -412,6 +562,9 @@ def run(argv: Sequence[str]) -> int:
         out.end_progress()
         _error(str(exc))
         return exc.exit_code
+    except BrokenPipeError:  # e.g. piped into head: the reader has all it wanted
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         out.end_progress()
         _error("interrupted; nothing was left half-written.")

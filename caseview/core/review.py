@@ -103,6 +103,15 @@ class ReplaceReview:
     completed: str | None = None
 
 
+@dataclass(frozen=True)
+class Signed:
+    """Not a command: the history record of signing, which nothing undoes."""
+
+    reviewer: str
+    certificate_sha256: str
+    report_sha256: str
+
+
 Command = Union[SetAnswer, AddEvidence, RemoveEvidence, AddAnnotation, RemoveAnnotation, EditAnnotation, ReplaceReview]
 
 
@@ -324,6 +333,17 @@ def read_state(ws: Workspace, case_id: str) -> ReviewState:
                                                    r["suffix"] or ""), r["note"], r["tag"], r["created"])
                         for r in ws.annotation_rows(case_id))
     return ReviewState(answers, evidence, annotations)
+
+
+def record_signed(ws: Workspace, case_id: str, *, reviewer: dict, completed: str, report_sha256: str) -> None:
+    """The case becomes read-only: who signed, when, and which report file (by hash) in the history."""
+    with ws.transaction() as c:
+        c.execute("UPDATE reviews SET reviewer_name=?, reviewer_organisation=?, reviewer_certificate=?, completed=? "
+                  "WHERE case_id=?", (reviewer["name"], reviewer["organisation"], reviewer["certificate_sha256"],
+                                      completed, case_id))
+        summary = f"report signed by {reviewer['name']} (report SHA-256 {report_sha256[:16]}…)"
+        _append_history(c, case_id, summary, Signed(reviewer["name"], reviewer["certificate_sha256"], report_sha256))
+        c.execute("UPDATE cases SET status='signed', signed_at=? WHERE id=?", (completed, case_id))
 
 
 # -- history ---------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""Finalise a review: check it is complete, render the report, sign it (or write a draft), and record it."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import ReviewError
+from .findings import export_findings, findings_bytes
+from .identity import LoadedIdentity
+from .manifest import parse_manifest
+from .progress import CancelToken, Progress, reporter
+from .report import HistoryLine, ReportDocument, ReportInput, render_report
+from .review import load_context, missing, read_state, record_signed
+from .store import Workspace
+
+HISTORY_TAIL = 12
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    path: Path
+    signed: bool
+    sha256: str | None
+    signer: str | None
+    fingerprint: str | None  # the signer's certificate, SHA-256 hex
+    notices: tuple[str, ...]
+
+
+def missing_sentences(ws: Workspace, case_id: str) -> list[str]:
+    ctx = load_context(ws, case_id)
+    return [m.sentence() for m in missing(ctx, read_state(ws, case_id))]
+
+
+def report_input(ws: Workspace, case_id: str, findings: dict, *, signed_on: datetime | None) -> ReportInput:
+    """Everything the renderer needs, read from the workspace."""
+    manifest = parse_manifest(ws.manifest_bytes(case_id))
+    titles = {s.id: s.title for s in manifest.sections}
+    docs = tuple(ReportDocument(id=d.doc_id, title=d.title, section_id=d.section, section_title=titles[d.section],
+                                first_ref=d.ref(1), last_ref=d.ref(d.pages), pages=d.pages, sha256=d.sha256,
+                                date=d.date, author_role=d.author_role, readable=d.readable)
+                 for d in ws.documents(case_id))
+    tail = ws.history_rows(case_id, limit=HISTORY_TAIL)
+    head = ws.history_head(case_id)
+    count = head[0] if head else 0
+    return ReportInput(
+        findings=findings,
+        framework=json.loads(ws.review_row(case_id)["framework_source"]),
+        manifest=manifest.raw,
+        documents=docs,
+        history_tail=tuple(HistoryLine(r["seq"], r["at"], r["summary"], r["hash"]) for r in tail),
+        history_head=head[1] if head else "0" * 64,
+        history_count=count,
+        annotation_count=len(ws.annotation_rows(case_id)),
+        signed_on=signed_on,
+        draft=signed_on is None,
+    )
+
+
+def produce_report(ws: Workspace, case_id: str, out: Path, *, identity: LoadedIdentity | None,
+                   now: datetime | None = None, progress: Progress | None = None,
+                   cancel: CancelToken | None = None) -> ReportOutcome:
+    """Signed when ``identity`` is given (the review must be complete), else an unsigned draft."""
+    from .signing import embed_findings, sign_report
+
+    out = Path(out)
+    report = reporter(progress, cancel)
+    case = ws.case(case_id)
+    if case.status == "signed":
+        raise ReviewError(f"Case {case.reference} was signed on {case.signed_at}; start a new version to sign again.")
+    gaps = missing_sentences(ws, case_id)
+    notices: list[str] = []
+    if identity is not None and gaps:
+        shown = "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else "")
+        raise ReviewError(f"The review is not complete, so it cannot be signed ({len(gaps)} missing: {shown}).")
+    if gaps:
+        notices.append(f"The review is not complete ({len(gaps)} missing); the draft shows it as it stands.")
+    when = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    report(0, 4, "Collecting the findings")
+    if identity is not None:
+        info = identity.info
+        reviewer = {"name": info.name, "organisation": info.organisation, "certificate_sha256": info.fingerprint}
+    else:
+        reviewer = None
+    findings = export_findings(ws, case_id, reviewer=reviewer)
+    if identity is not None:
+        findings["completed"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    data = findings_bytes(findings)
+    report(1, 4, "Rendering the report")
+    rendered = render_report(report_input(ws, case_id, findings, signed_on=when if identity else None))
+    report(2, 4, "Signing" if identity else "Writing the draft")
+    if identity is None:
+        _write_atomically(out, embed_findings(rendered.pdf, data))
+        return ReportOutcome(out, False, None, None, None, tuple(notices))
+    signed = sign_report(rendered.pdf, out, identity=identity, findings=data, reviewer_box=rendered.reviewer_box,
+                         moderator_box=rendered.moderator_box, now=when, cancel=cancel)
+    record_signed(ws, case_id, reviewer=reviewer, completed=findings["completed"], report_sha256=signed.sha256)
+    report(4, 4, "")
+    return ReportOutcome(out, True, signed.sha256, signed.signer_name, signed.fingerprint, tuple(notices))
+
+
+def _write_atomically(out: Path, data: bytes) -> None:
+    folder = out.parent if str(out.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=folder)
+    except OSError as exc:
+        raise ReviewError(f"The folder {folder} cannot be written to ({exc.strerror}).") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
