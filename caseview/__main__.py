@@ -9,6 +9,10 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # text extraction spawns workers, also from a frozen build
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "--self-test":
+        from .selftest import main as self_test
+
+        return self_test()
     from .cli import COMMANDS, run
 
     if args and (args[0] in COMMANDS or args[0] in ("-h", "--help", "--version")):

@@ -107,7 +107,7 @@ def _check_open(fh: BinaryIO, path: Path, name: str, limits: Limits, registry: R
                           f"{limits.max_manifest_bytes:,} allowed.")
     manifest_bytes = _read_small(archive, mentry, limits.max_manifest_bytes)
     try:
-        manifest = parse_manifest(manifest_bytes)
+        manifest = parse_manifest(manifest_bytes, max_documents=limits.max_documents)
     except JsonFault as fault:
         where = f" at {fault.path}" if fault.path else ""
         raise BundleError(f"{name}: {MANIFEST}{where} {fault.message}.") from None
@@ -124,8 +124,9 @@ def _check_open(fh: BinaryIO, path: Path, name: str, limits: Limits, registry: R
         try:
             check = verify_detached(sig, manifest_bytes, trusted)
         except SignatureMismatch as exc:
-            raise BundleError(f"{name}: {SIGNATURE} {exc} {MANIFEST}; the bundle may have been altered "
-                              f"and was refused.") from None
+            detail = f"does not match {MANIFEST}" if str(exc) == "does not match" else str(exc)
+            raise BundleError(f"{name}: {SIGNATURE} {detail}; the bundle may have been altered and was "
+                              f"refused.") from None
         issuer_status = ISSUER_TRUSTED if check.trusted else ISSUER_UNTRUSTED
         signer, signer_fp = check.subject, check.fingerprint
 

@@ -146,7 +146,7 @@ def verify_detached(signature_der: bytes, content: bytes, trusted_der: Sequence[
     except SignatureMismatch:
         raise
     except Exception as exc:  # asn1crypto and cryptography raise many types on garbage input
-        raise SignatureMismatch(f"cannot be read ({type(exc).__name__})") from None
+        raise SignatureMismatch("cannot be read as a CMS signature") from None
     return SignerCheck(subject=_name(signer), fingerprint=_fingerprint(signer),
                        trusted=_is_trusted(signer, certs, trusted_der))
 

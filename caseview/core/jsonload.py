@@ -141,6 +141,9 @@ def _describe(error) -> JsonFault:
     return JsonFault(error.message, where)
 
 
+# Patterns end with this instead of "$", which in Python also matches before a final newline.
+_END = "(?![\\s\\S])"
+
 _PATTERN_HINTS: dict[str, str] = {
     "^[0-9a-f]{64}$": "must be 64 lowercase hexadecimal digits",
     "^[A-Za-z0-9_.-]{1,32}$": "must be 1 to 32 characters of A-Z, a-z, 0-9, '_', '.', '-'",
@@ -150,7 +153,7 @@ _PATTERN_HINTS: dict[str, str] = {
 
 
 def _pattern_hint(error) -> str:
-    hint = _PATTERN_HINTS.get(error.validator_value)
+    hint = _PATTERN_HINTS.get(error.validator_value.replace(_END, "$"))
     if hint:
         return hint
     if "T" in error.validator_value or "Zz" in error.validator_value:

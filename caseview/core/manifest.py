@@ -138,12 +138,16 @@ def fingerprint_of(manifest_bytes: bytes) -> str:
     return hashlib.sha256(manifest_bytes).hexdigest()
 
 
-def parse_manifest(data: bytes) -> Manifest:
+def parse_manifest(data: bytes, *, max_documents: int | None = None) -> Manifest:
     """Parse and cross-check manifest bytes; raise :class:`JsonFault` naming the JSON path."""
     obj = parse_json_bytes(data)
     if not isinstance(obj, dict):
         raise JsonFault("must be a JSON object at the top level")
     _check_version(obj)
+    docs = obj.get("documents")
+    if max_documents is not None and isinstance(docs, list) and len(docs) > max_documents:
+        # Before the schema, so a huge manifest is refused without validating every entry.
+        raise JsonFault(f"lists {len(docs):,} documents, more than the {max_documents:,} allowed", "documents")
     fault = first_schema_fault(obj, SCHEMA)
     if fault is not None:
         raise fault

@@ -195,7 +195,7 @@ class SafeZip:
             raise self._fail(f"entry {name!r} uses compression method {method}; only stored and deflated are allowed")
         if method == STORED and csize != usize and not is_dir:
             raise self._fail(f"entry {name!r} is stored but its sizes disagree")
-        data_offset = self._check_local_header(hoff, name, raw_name)
+        data_offset = self._check_local_header(hoff, name, raw_name, method, crc, csize, usize)
         entry = Entry(name=name, compress_type=method, compressed_size=csize, file_size=usize,
                       crc=crc, header_offset=hoff, data_offset=data_offset, flags=flags, is_dir=is_dir)
         if data_offset + csize > self.file_size:
@@ -207,7 +207,8 @@ class SafeZip:
             try:
                 return raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise self._fail("has an entry name that is not valid UTF-8") from None
+                shown = raw.decode("utf-8", "backslashreplace")
+                raise self._fail(f"entry {shown!r} has a name that is not valid UTF-8") from None
         return raw.decode("cp437")
 
     def _apply_zip64(self, extra: bytes, usize: int, csize: int, hoff: int, disk: int, name: str):
@@ -232,14 +233,25 @@ class SafeZip:
             pos += 4 + size
         return usize, csize, hoff, disk
 
-    def _check_local_header(self, hoff: int, name: str, raw_name: bytes) -> int:
+    def _check_local_header(self, hoff: int, name: str, raw_name: bytes, method: int, crc: int,
+                            csize: int, usize: int) -> int:
+        """The local header must tell the same story as the central directory (no parser confusion)."""
         head = self._read_at(hoff, 30)
         if head[:4] != _LOCAL_SIG:
             raise self._fail(f"entry {name!r} does not point at a local file header")
-        nlen, xlen = struct.unpack_from("<HH", head, 26)
+        (_need, lflags, lmethod, _t, _d, lcrc, lcsize, lusize, nlen, xlen) = struct.unpack_from("<HHHHHIIIHH", head, 4)
         local_name = self._read_at(hoff + 30, nlen)
         if local_name != raw_name:
             raise self._fail(f"entry {name!r} has a different name in its local header")
+        if lmethod != method:
+            raise self._fail(f"entry {name!r} has a different compression method in its local header")
+        if not lflags & 0x8:  # without a data descriptor the local header carries the real values
+            if lcsize == 0xFFFFFFFF or lusize == 0xFFFFFFFF:
+                extra = self._read_at(hoff + 30 + nlen, xlen)
+                lusize, lcsize, _, _ = self._apply_zip64(extra, lusize, lcsize, 0, 0, name)
+            if (lcrc, lcsize, lusize) != (crc, csize, usize):
+                raise self._fail(f"entry {name!r} has different sizes or checksum in its local header and its "
+                                 f"central directory record")
         return hoff + 30 + nlen + xlen
 
     def _entry_end(self, e: Entry) -> int:

@@ -12,7 +12,6 @@ reader's code: a bundle is crafted byte by byte (``hostile.py``), then
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
@@ -20,7 +19,7 @@ import re
 import subprocess
 import sys
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -96,6 +95,8 @@ def assert_refusal_message(message: str, bundle: Path, case: Refusal) -> None:
     assert message.strip(), "empty error message"
     assert "\n" not in message.strip(), f"message is more than one line: {message!r}"
     assert "Traceback" not in message
+    # a sentence for a reviewer, not a Python diagnostic
+    assert not re.search(r"\b[A-Z][A-Za-z]*(Error|Exception)\b", message), f"Python exception name in {message!r}"
     assert bundle.name in message, f"message does not name the file {bundle.name!r}: {message!r}"
     assert any(mentions(message, n) for n in case.names), (
         f"message names none of {list(case.names)!r}: {message!r}"
@@ -192,6 +193,11 @@ ENTRY_NAME_CASES = [
 ] + [
     R(f"name-{label}-unlisted", bad_name_unlisted(name), "evil", "..")
     for label, name in BAD_NAMES
+]
+
+
+ENTRY_NAME_CASES += [
+    R("name-invalid-utf8-with-utf8-flag", mb(extra_entries=[ZipEntry(b"documents/evil-\xff\xfe.txt", b"x", flags=0x800)]), "evil"),
 ]
 
 
@@ -405,9 +411,11 @@ def _lying_larger(t: Path) -> Path:
 
 
 def _lying_local_vs_central(t: Path) -> Path:
+    # stored: a reader that trusts the local header takes the first half as the whole file
     data = text_note(400)
+    half = len(data) // 2
     return make_bundle(t, add=[NewDoc("documents/liar.txt", data, "text/plain", id="LIAR",
-                                      entry={"local_file_size": len(data) // 2})])
+                                      entry={"method": STORED, "local_file_size": half, "local_compress_size": half})])
 
 
 def _lying_compressed_size(t: Path) -> Path:
@@ -416,6 +424,21 @@ def _lying_compressed_size(t: Path) -> Path:
     # declares fewer compressed bytes than the deflate stream needs
     return make_bundle(t, add=[NewDoc("documents/liar.txt", data, "text/plain", id="LIAR",
                                       entry={"compress_size": len(raw) // 2, "local_compress_size": len(raw) // 2})])
+
+
+def test_lying_header_fixtures_fool_a_naive_reader(tmp_path: Path) -> None:
+    """Guard on the fixtures: zipfile trusts the declared size and reads the listed bytes with a good CRC."""
+    import zipfile
+
+    bundle = _lying_smaller(tmp_path / "small")
+    with zipfile.ZipFile(bundle) as zf:
+        listed = json.loads(zf.read("manifest.json"))["documents"][3]
+        data = zf.read("documents/liar.txt")
+    assert hashlib.sha256(data).hexdigest() == listed["sha256"] and len(data) == listed["size"]
+
+    bundle = lying_manifest(tmp_path / "manifest")
+    with zipfile.ZipFile(bundle) as zf:
+        assert json.loads(zf.read("manifest.json"))["format"] == "caseview-bundle"
 
 
 def _method(method: int, raw: bytes | None = None) -> Callable[[Path], Path]:
@@ -875,13 +898,18 @@ VALUE_CASES = [
     *[
         R(f"item-id-{label}", mb(mutate=lambda m, v=v: (m["items"][0].update(id=v), m["chronology"][1].update(items=[v]))),
           J("items[0].id"))
-        for label, v in [("space", "K 1"), ("empty", ""), ("33-chars", "K" * 33), ("hash", "K#1")]
+        for label, v in [("space", "K 1"), ("empty", ""), ("33-chars", "K" * 33), ("hash", "K#1"), ("newline", "K1\n")]
     ],
     *[
         R(f"section-id-{label}", mb(mutate=lambda m, v=v: (m["sections"][0].update(id=v), m["documents"][0].update(section=v))),
           J("sections[0].id"))
-        for label, v in [("too-long", "ABCD"), ("lowercase", "b"), ("empty", ""), ("hyphen", "A-1"), ("space", "A B")]
+        for label, v in [("too-long", "ABCD"), ("lowercase", "b"), ("empty", ""), ("hyphen", "A-1"), ("space", "A B"),
+                         ("newline", "B\n")]
     ],
+    # a trailing newline slips past patterns anchored with "$" (re.match(r"...$") accepts "x\n")
+    R("format-version-trailing-newline", mb(format_version="1.0\n"), J("format_version")),
+    R("created-trailing-newline", mb(created="2026-10-01T09:30:00+01:00\n"), J("created")),
+    R("sha256-trailing-newline", mb(mutate=lambda m: m["documents"][1].update(sha256=m["documents"][1]["sha256"] + "\n")), doc_path(1, "sha256")),
     R("section-id-duplicate", mb(mutate=[setter("sections[1].id", "B"), setter("documents[1].section", "B"), setter("documents[2].section", "B")]),
       J("sections[1].id"), J("sections[1]")),
     R("unknown-section-referenced", mb(mutate=setter("documents[1].section", "Z")), doc_path(1, "section")),
