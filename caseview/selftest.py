@@ -260,6 +260,19 @@ def _prepare_environment(tmp: Path) -> None:
     runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)  # Qt warns on stderr without one (env -i)
     os.environ.setdefault("HOME", str(tmp))
+    if sys.platform.startswith("linux") and not _utf8_locale():
+        # What Python's own launcher does in the C locale (PEP 538); a frozen build does not, and Qt
+        # would switch to C.UTF-8 itself, with a four-line warning.
+        os.environ["LC_ALL"] = "C.UTF-8"
+
+
+def _utf8_locale() -> bool:
+    import locale
+
+    try:
+        return locale.nl_langinfo(locale.CODESET).replace("-", "").upper() == "UTF8"
+    except (AttributeError, ValueError):
+        return True
     # Qt's own chatter (font database, offscreen plugin notes) is not a step's result.
     os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false;qt.qpa.*=false;qt.text.font.db=false")
 
