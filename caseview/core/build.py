@@ -87,6 +87,7 @@ def build_bundle(folder: Path, output: Path, *, registry: Registry | None = None
         checked = check_bundle(tmp, registry=registry, limits=limits)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # a bundle is meant to be handed on; mkstemp made it private
         os.replace(tmp, output)
     except BaseException:
         tmp.unlink(missing_ok=True)

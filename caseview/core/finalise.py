@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .atomic import write_atomically
 from .errors import ReviewError
 from .findings import export_findings, findings_bytes
 from .identity import LoadedIdentity
@@ -104,18 +103,7 @@ def produce_report(ws: Workspace, case_id: str, out: Path, *, identity: LoadedId
 
 
 def _write_atomically(out: Path, data: bytes) -> None:
-    folder = out.parent if str(out.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=folder)
+        write_atomically(out, data, mode=0o644)
     except OSError as exc:
-        raise ReviewError(f"The folder {folder} cannot be written to ({exc.strerror}).") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        raise ReviewError(f"The draft could not be written to {out} ({exc.strerror or exc}).") from None

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_atomically
 from .errors import ReviewError
 from .frameworks import CASE
 from .jsonload import JsonFault, parse_json_bytes
@@ -72,17 +71,10 @@ def findings_bytes(data: dict) -> bytes:
 
 def write_findings(data: dict, path: Path) -> None:
     """Write atomically: a temporary file in the same folder, fsynced, renamed."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".findings-", suffix=".json", dir=path.parent if str(path.parent) else ".")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(findings_bytes(data))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomically(Path(path), findings_bytes(data), mode=0o600)
+    except OSError as exc:
+        raise ReviewError(f"The findings could not be written to {path} ({exc.strerror or exc}).") from None
 
 
 # -- import ------------------------------------------------------------------------

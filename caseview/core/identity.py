@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from .atomic import write_atomically
 from .errors import SigningError
 
 __all__ = [
@@ -186,45 +186,18 @@ def _atomic_write(out: Path, data: bytes, *, mode: int = 0o600, overwrite: bool 
     """Write to a temp name in the same folder, fsync, then rename, so a crash leaves old or new, never half."""
     out = Path(out)
     folder = out.parent
-    if out.exists() and not overwrite:
-        raise SigningError(f"The file {out} already exists; choose another name or allow overwriting.")
+    _refuse_existing(out, overwrite)
     if not folder.is_dir():
         raise SigningError(f"The folder {folder} does not exist.")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
+        write_atomically(out, data, mode=mode, before_rename=lambda: _refuse_existing(out, overwrite))
     except OSError as exc:
-        raise SigningError(f"Cannot write to the folder {folder} ({exc.strerror or exc}).") from None
-    try:
-        # mkstemp already creates 0600; chmod again in case a umask or ACL widened it.
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if not overwrite and out.exists():
-            raise SigningError(f"The file {out} already exists; choose another name or allow overwriting.")
-        os.replace(tmp, out)
-        _fsync_dir(folder)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        raise SigningError(f"Cannot write {out} ({exc.strerror or exc}).") from None
 
 
-def _fsync_dir(folder: Path) -> None:
-    # Make the rename itself durable; not all platforms allow opening a directory.
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+def _refuse_existing(out: Path, overwrite: bool) -> None:
+    if not overwrite and out.exists():
+        raise SigningError(f"The file {out} already exists; choose another name or allow overwriting.")
 
 
 def _pkcs12_mac_key(password: bytes, salt: bytes, iterations: int) -> bytes:

@@ -6,11 +6,11 @@ import asyncio
 import hashlib
 import io
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .atomic import write_atomically
 from .errors import Cancelled, CaseViewError, SigningError
 from .identity import LoadedIdentity, check_validity, format_fingerprint
 from .pdf_inspect import dget
@@ -272,38 +272,12 @@ def _check_folder(out: Path) -> None:
 
 def _write_atomically(out: Path, data: bytes, report) -> None:
     """Temp file in the same folder, fsync, rename; on any failure or cancel, no file is left."""
-    folder = out.parent
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
+        # A report is meant to be shared (0644); the last progress report is the final cancel point.
+        write_atomically(out, data, mode=0o644, before_rename=lambda: report(3, 4, "Saving"))
     except OSError as exc:
-        raise SigningError(
-            f"The folder {folder} cannot be written to ({exc.strerror or exc}); choose another place."
-        ) from None
-    try:
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)  # a report is meant to be shared; mkstemp made it 0600
-            report(3, 4, "Saving")
-            os.replace(tmp, out)
-        except OSError as exc:
-            raise SigningError(f"The signed report could not be saved to {out} ({exc.strerror or exc}).") from None
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass  # the file is complete; only the directory entry's durability is best-effort here
+        raise SigningError(f"The folder {out.parent} cannot be written to ({exc.strerror or exc}); "
+                           f"choose another place for the signed report.") from None
 
 
 def _sign_into(writer, identity: LoadedIdentity, *, field: str, certify: bool, when: datetime,

@@ -29,6 +29,7 @@ from typing import Any, Iterator
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from .atomic import fsync_dir
 from .errors import NotFound, WorkspaceError
 
 DB_NAME = "caseview.db"
@@ -113,19 +114,6 @@ def _private_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, 0o700)
     return path
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -308,7 +296,7 @@ class Workspace:
                 if newer.exists():
                     os.replace(newer, older)
             os.replace(tmp, kept[0])
-            _fsync_dir(folder)
+            fsync_dir(folder)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
