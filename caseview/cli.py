@@ -185,16 +185,14 @@ def cmd_import(args, out: Output) -> int:
 
 
 def cmd_cases(args, out: Output) -> int:
-    from .core.review import progress_of
+    from .core.snapshot import case_summaries
 
     with _workspace(args) as ws:
-        rows = []
-        for c in ws.cases():
-            done, total = progress_of(ws, c.id)
-            rows.append({"case_id": c.id, "reference": c.reference, "version": c.version, "issuer": c.issuer,
-                         "framework": c.framework_id, "status": c.status, "progress": {"done": done, "total": total},
-                         "due": c.due, "imported": c.imported_at, "last_opened": c.opened_at,
-                         "fingerprint": c.fingerprint, "bundle_id": c.bundle_id})
+        rows = [{"case_id": c.id, "reference": c.reference, "version": c.version, "issuer": c.issuer,
+                 "framework": c.framework, "status": c.status, "progress": {"done": c.done, "total": c.total},
+                 "due": c.due, "imported": c.imported_at, "last_opened": c.opened_at,
+                 "fingerprint": c.fingerprint, "bundle_id": c.bundle_id}
+                for c in case_summaries(ws)]
     if out.as_json:
         out.json(rows)
         return EXIT_OK

@@ -249,7 +249,7 @@ def _sentence(exc: BaseException) -> str:
     text = " ".join(text.split())
     if len(text) > 300:
         text = text[:297] + "…"
-    return text if text.endswith((".", ")", "…")) else text + "."
+    return text if text.endswith((".", "…", "?", "!")) else text + "."
 
 
 def _prepare_environment(tmp: Path) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from ..paths import resource
 from .errors import FrameworkError
-from .jsonload import JsonFault, first_schema_fault, load_json_file, parse_json_bytes
+from .jsonload import JsonFault, first_schema_fault, parse_json_bytes
 
 SCHEMA = "framework-1.schema.json"
 MAX_FRAMEWORK_BYTES = 1 << 20
@@ -166,6 +165,3 @@ def framework_from_snapshot(source: str) -> Framework:
     """Rebuild the framework a review was started with, from the copy the review keeps."""
     return parse_framework(source, "kept with the review")
 
-
-def framework_json(fw: Framework) -> dict[str, Any]:
-    return json.loads(fw.source)

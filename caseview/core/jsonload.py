@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from ..paths import resource
@@ -160,11 +159,3 @@ def _pattern_hint(error) -> str:
         return "must be an RFC 3339 date-time with an offset, like 2026-10-01T09:30:00+01:00"
     return f"is not in the expected form ({error.validator_value})"
 
-
-def load_json_file(path: Path, *, max_bytes: int) -> Any:
-    """Read and strictly parse a JSON file of bounded size."""
-    with open(path, "rb") as fh:
-        data = fh.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise JsonFault(f"is larger than {max_bytes:,} bytes")
-    return parse_json_bytes(data)

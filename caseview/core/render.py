@@ -11,6 +11,7 @@ starts a fresh worker.
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import os
 import threading
@@ -143,8 +144,10 @@ def _render(pdf, index: int, scale: float, max_pixels: int) -> RenderedPage:
     page = pdf[index]
     try:
         w, h = page.get_size()
-        if w * scale * h * scale > max_pixels:
+        if math.ceil(w * scale) * math.ceil(h * scale) > max_pixels:
             scale = (max_pixels / max(1.0, w * h)) ** 0.5
+            while scale > 1e-3 and math.ceil(w * scale) * math.ceil(h * scale) > max_pixels:
+                scale *= 0.995  # PDFium rounds the bitmap size up
         bitmap = page.render(scale=scale, force_bitmap_format=raw.FPDFBitmap_BGRA, fill_color=(255, 255, 255, 255),
                              draw_annots=True, may_draw_forms=False)
         try:
@@ -283,6 +286,15 @@ class RenderService:
     def close(self) -> None:
         with self._lock:
             self._stop()
+
+    def abort(self) -> None:
+        """Kill the worker now, from any thread: a call blocked on it fails at once (used when quitting)."""
+        proc = self._proc
+        if proc is not None:
+            try:
+                proc.kill()
+            except Exception:
+                pass
 
     def __enter__(self) -> RenderService:
         return self

@@ -390,7 +390,7 @@ class Missing:
     question_id: str
     reason: str
 
-    def sentence(self, ctx: CaseContext | None = None) -> str:
+    def sentence(self) -> str:
         where = "Case" if self.item_id == CASE else f"Item {self.item_id}"
         return f"{where}, {self.question_id}: {self.reason}"
 
@@ -425,11 +425,3 @@ def missing(ctx: CaseContext, state: ReviewState) -> list[Missing]:
                 out.append(Missing(item_id, q.id, f"needs at least {n} evidence citation{'s' if n != 1 else ''}"))
     return out
 
-
-def progress_of(ws: Workspace, case_id: str) -> tuple[int, int]:
-    """(complete parts, all parts): each item and the case questions count as one part."""
-    ctx = load_context(ws, case_id)
-    gaps = missing(ctx, read_state(ws, case_id))
-    incomplete = {m.item_id for m in gaps}
-    total = len(ctx.manifest.items) + 1
-    return total - len(incomplete), total

@@ -28,6 +28,8 @@ class CaseSummary:
     imported_at: str
     opened_at: str | None
     signed_at: str | None
+    fingerprint: str
+    bundle_id: str
 
     @property
     def progress_label(self) -> str:
@@ -89,7 +91,8 @@ def case_summaries(ws: Workspace) -> list[CaseSummary]:
         total = len(ctx.manifest.items) + 1
         done = total - len({m.item_id for m in gaps})
         out.append(CaseSummary(c.id, c.reference, c.title, c.issuer, c.framework_id, c.version, c.status, done,
-                               total, c.due, c.imported_at, c.opened_at, c.signed_at))
+                               total, c.due, c.imported_at, c.opened_at, c.signed_at, c.fingerprint,
+                               c.bundle_id))
     return out
 
 
