@@ -183,7 +183,18 @@ def parse_findings(obj: Any, ctx: CaseContext, *, check_fingerprint: bool) -> tu
 
 
 def import_findings(ws: Workspace, case_id: str, path: Path, *, from_previous_version: bool = False) -> ImportedFindings:
-    obj = read_findings_file(path)
+    return apply_findings(ws, case_id, read_findings_file(path), from_previous_version=from_previous_version,
+                          origin=str(path))
+
+
+def carry_forward_from_case(ws: Workspace, old_case_id: str, new_case_id: str) -> ImportedFindings:
+    """The app's path for a corrected bundle: the earlier version's review, carried into the new case."""
+    return apply_findings(ws, new_case_id, export_findings(ws, old_case_id), from_previous_version=True,
+                          origin=f"case {old_case_id}")
+
+
+def apply_findings(ws: Workspace, case_id: str, obj: Any, *, from_previous_version: bool,
+                   origin: str) -> ImportedFindings:
     ctx = load_context(ws, case_id)
     orphans: list[str] = []
     if from_previous_version:
@@ -194,7 +205,7 @@ def import_findings(ws: Workspace, case_id: str, path: Path, *, from_previous_ve
         try:
             validate_state(ctx, state)
         except ReviewError as exc:
-            raise ReviewError(f"{path}: {exc}") from None
+            raise ReviewError(f"{origin}: {exc}") from None
         reason = "findings imported"
     apply(ws, case_id, ReplaceReview(state, reason, times["started"], times["completed"]), ctx=ctx)
     if orphans:

@@ -112,6 +112,13 @@ class Signed:
     report_sha256: str
 
 
+@dataclass(frozen=True)
+class Reopened:
+    """Not a command: the history record of amending a signed review."""
+
+    previously_signed_at: str
+
+
 Command = Union[SetAnswer, AddEvidence, RemoveEvidence, AddAnnotation, RemoveAnnotation, EditAnnotation, ReplaceReview]
 
 
@@ -344,6 +351,18 @@ def record_signed(ws: Workspace, case_id: str, *, reviewer: dict, completed: str
         summary = f"report signed by {reviewer['name']} (report SHA-256 {report_sha256[:16]}…)"
         _append_history(c, case_id, summary, Signed(reviewer["name"], reviewer["certificate_sha256"], report_sha256))
         c.execute("UPDATE cases SET status='signed', signed_at=? WHERE id=?", (completed, case_id))
+
+
+def start_new_version(ws: Workspace, case_id: str) -> None:
+    """Reopen a signed case for amendment; the signed report file is left untouched, and the history says so."""
+    case = ws.case(case_id)
+    if case.status != "signed":
+        raise ReviewError(f"Case {case.reference} is not signed, so there is no version to amend.")
+    with ws.transaction() as c:
+        summary = f"new version started (the report signed on {case.signed_at} is kept)"
+        _append_history(c, case_id, summary, Reopened(case.signed_at or ""))
+        c.execute("UPDATE reviews SET completed=NULL WHERE case_id=?", (case_id,))
+        c.execute("UPDATE cases SET status='open', signed_at=NULL WHERE id=?", (case_id,))
 
 
 # -- history ---------------------------------------------------------------------

@@ -133,3 +133,21 @@ def test_resolve_quote_uses_context_to_choose():
     assert resolve_quote(text, a) == text.index("Later") + len("Later ")
     assert resolve_quote("the  child\nwas seen", Anchor("D", 1, "child was", "", "")) is not None
     assert resolve_quote(text, Anchor("D", 1, "absent", "", "")) is None
+
+
+def test_carry_forward_from_case_and_reopen_signed(ws, reviewed, factory):
+    from caseview.core.findings import carry_forward_from_case
+    from caseview.core.review import start_new_version
+
+    _, old_case = reviewed
+    m = factory.default_manifest()
+    m["case"]["title"] = "Corrected"
+    new_case = import_bundle(ws, factory.build(m)).case_id
+    result = carry_forward_from_case(ws, old_case, new_case)
+    assert result.orphans == () and read_state(ws, new_case).answers == read_state(ws, old_case).answers
+    ws.set_case_status(new_case, "signed", "2026-11-20T10:00:00Z")
+    with pytest.raises(ReviewError, match="read-only"):
+        apply(ws, new_case, SetAnswer("K1", "timely", "No"))
+    start_new_version(ws, new_case)
+    apply(ws, new_case, SetAnswer("K1", "timely", "No"))
+    assert "new version started" in ws.history_rows(new_case)[-2]["summary"]

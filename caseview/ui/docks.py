@@ -1,0 +1,405 @@
+"""The review window's side panels: bundle index, chronology, case search and annotations.
+
+Panels show models and say what the reviewer asked for through signals
+(``openRequested(doc_id, page, anchor)`` and friends); the window does the work
+through the runner. No panel reads the workspace.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QModelIndex, QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAbstractTextDocumentLayout, QAction, QKeySequence, QPalette, QTextDocument
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QDockWidget, QHBoxLayout, QLabel,
+                               QLineEdit, QListView, QMenu, QPushButton, QStyle, QStyledItemDelegate,
+                               QStyleOptionViewItem, QToolButton, QTreeView, QVBoxLayout, QWidget)
+
+from . import style
+from .models import (AnchorRole, AnnotationsModel, ChronologyModel, DocIdRole, DocIdsRole, DocumentFilterProxy,
+                     HtmlRole, IdRole, IndexModel, KindRole, ObjectRole, OrphanedRole, PageRole, SearchModel)
+
+PAD_X, PAD_Y = 10, 7
+
+
+class CardDelegate(QStyledItemDelegate):
+    """Paints an item's ``HtmlRole`` (a small rich-text card) with the palette's colours; plain text otherwise."""
+
+    def __init__(self, view: QAbstractItemView, width_for: Callable[[QModelIndex], int] | None = None):
+        super().__init__(view)
+        self._view = view
+        self._width_for = width_for
+
+    def _document(self, index: QModelIndex, width: int, selected: bool) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(self._view.font())
+        c = style.html_colours()
+        pal = self._view.palette()
+        muted = pal.color(QPalette.HighlightedText).name() if selected else c["muted"]
+        warn = pal.color(QPalette.HighlightedText).name() if selected else c["warn"]
+        link = pal.color(QPalette.HighlightedText).name() if selected else c["link"]
+        tags = "".join(f".tag-{name.lower()} {{ color: {hexcode}; }}" for name, hexcode in style.TAGS)
+        doc.setDefaultStyleSheet(f".muted {{ color: {muted}; }} .warn {{ color: {warn}; }} "
+                                 f".link {{ color: {link}; }} {tags}")
+        html = index.data(HtmlRole)
+        if html is None:
+            doc.setPlainText(str(index.data(Qt.DisplayRole) or ""))
+        else:
+            doc.setHtml(html)
+        doc.setTextWidth(max(40, width))
+        return doc
+
+    def _width(self, option: QStyleOptionViewItem, index: QModelIndex) -> int:
+        if self._width_for is not None:
+            return self._width_for(index) - 2 * PAD_X
+        w = option.rect.width() if option.rect.width() > 0 else self._view.viewport().width()
+        return w - 2 * PAD_X
+
+    def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        st = widget.style() if widget else QApplication.style()
+        st.drawControl(QStyle.CE_ItemViewItem, opt, painter, widget)
+        selected = bool(opt.state & QStyle.State_Selected)
+        doc = self._document(index, opt.rect.width() - 2 * PAD_X, selected)
+        painter.save()
+        painter.translate(opt.rect.left() + PAD_X, opt.rect.top() + PAD_Y)
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        pal = QPalette(opt.palette)
+        pal.setColor(QPalette.Text, pal.color(QPalette.HighlightedText if selected else QPalette.Text))
+        ctx.palette = pal
+        ctx.clip = QRectF(0, 0, opt.rect.width() - PAD_X, opt.rect.height())
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        doc = self._document(index, self._width(option, index), False)
+        return QSize(int(doc.idealWidth()) + 2 * PAD_X, int(doc.size().height()) + 2 * PAD_Y)
+
+
+class _ReflowTree(QTreeView):
+    """A tree whose rows re-measure when its width changes (card heights depend on the wrap width)."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.doItemsLayout()
+
+
+def _card_list(name: str) -> QListView:
+    view = QListView()
+    view.setAccessibleName(name)
+    view.setUniformItemSizes(False)
+    view.setResizeMode(QListView.Adjust)
+    view.setWordWrap(True)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    view.setSelectionMode(QAbstractItemView.SingleSelection)
+    view.setItemDelegate(CardDelegate(view))
+    view.setSpacing(1)
+    return view
+
+
+def _hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setProperty("role", "muted")
+    label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+    label.setContentsMargins(PAD_X, PAD_Y, PAD_X, PAD_Y)
+    return label
+
+
+def make_dock(title: str, object_name: str, widget: QWidget, parent: QWidget) -> QDockWidget:
+    dock = QDockWidget(title, parent)
+    dock.setObjectName(object_name)  # saveState/restoreState find docks by object name
+    dock.setWidget(widget)
+    dock.setAccessibleName(title)
+    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
+    dock.toggleViewAction().setText(title)
+    return dock
+
+
+# -- bundle index -----------------------------------------------------------------------------
+
+class IndexPanel(QWidget):
+    openRequested = Signal(str, int, object)  # doc_id, page, anchor (None)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = IndexModel(self)
+        self.view = _ReflowTree()
+        self.view.setAccessibleName("Bundle index")
+        self.view.setModel(self.model)
+        self.view.setHeaderHidden(True)
+        for col in range(1, self.model.columnCount()):
+            self.view.setColumnHidden(col, True)
+        self.view.setIndentation(14)
+        self.view.setUniformRowHeights(False)
+        self.view.setWordWrap(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self.view.setItemDelegate(CardDelegate(self.view, self._row_width))
+        self.view.clicked.connect(self._activate)
+        self.view.activated.connect(self._activate)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.view)
+
+    def _row_width(self, index: QModelIndex) -> int:
+        depth = 1 if index.parent().isValid() else 0
+        return self.view.viewport().width() - self.view.indentation() * (depth + 1)
+
+    def set_index(self, sections, documents) -> None:
+        self.model.set_index(sections, documents)
+        self.view.expandAll()
+
+    def select_document(self, doc_id: str) -> None:
+        index = self.model.document_index(doc_id)
+        if index.isValid() and self.view.currentIndex() != index:
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+
+    def _activate(self, index: QModelIndex) -> None:
+        if index.data(KindRole) == "document":
+            self.openRequested.emit(index.data(DocIdRole), 1, None)
+
+
+# -- chronology -------------------------------------------------------------------------------
+
+class ChronologyPanel(QWidget):
+    openRequested = Signal(str, int, object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = ChronologyModel(self)
+        self.view = _card_list("Chronology")
+        self.view.setModel(self.model)
+        self.view.clicked.connect(self._activate)
+        self.view.activated.connect(self._activate)
+        self.view.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._menu)
+        self._titles: dict[str, str] = {}
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.view)
+
+    def set_chronology(self, events, documents) -> None:
+        self._titles = {d.id: f"{d.row.range_label}  {d.row.title}" for d in documents}
+        self.model.set_chronology(events, documents)
+
+    def _activate(self, index: QModelIndex) -> None:
+        doc_id = index.data(DocIdRole)
+        if doc_id:
+            self.openRequested.emit(doc_id, 1, None)
+
+    def _menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = QMenu(self)
+        for doc_id in index.data(DocIdsRole) or ():
+            act = menu.addAction(f"Open {self._titles.get(doc_id, doc_id)}")
+            act.triggered.connect(lambda _=False, d=doc_id: self.openRequested.emit(d, 1, None))
+        if not menu.isEmpty():
+            menu.exec(self.view.viewport().mapToGlobal(pos))
+
+
+# -- case search ------------------------------------------------------------------------------
+
+class SearchPanel(QWidget):
+    searchRequested = Signal(str)
+    openRequested = Signal(str, int, object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = SearchModel(self)
+        self.query = QLineEdit()
+        self.query.setPlaceholderText("Search every document")
+        self.query.setAccessibleName("Search the case")
+        self.query.setToolTip('Words, "exact phrases", prefixes (neglect*), AND, OR, NOT and brackets')
+        self.query.setClearButtonEnabled(True)
+        self.query.returnPressed.connect(self._enter)
+        self.status = _hint('Type words or a "phrase" and press Enter.')
+        self.status.setContentsMargins(2, 0, 2, 0)
+        self.view = _card_list("Search results")
+        self.view.setModel(self.model)
+        self.view.clicked.connect(self._activate)
+        self.view.activated.connect(self._activate)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(style.SPACING, style.SPACING, style.SPACING, 0)
+        lay.setSpacing(6)
+        lay.addWidget(self.query)
+        lay.addWidget(self.status)
+        lay.addWidget(self.view, 1)
+        self._last_query = ""
+
+    def focus_query(self) -> None:
+        self.query.setFocus(Qt.ShortcutFocusReason)
+        self.query.selectAll()
+
+    def _enter(self) -> None:
+        text = self.query.text().strip()
+        if not text:
+            return
+        if text == self._last_query and self.model.rowCount() and self.view.currentIndex().isValid():
+            self._activate(self.view.currentIndex())  # a second Enter opens the selected hit
+            return
+        self._last_query = text
+        self.status.setText("Searching…")
+        self.searchRequested.emit(text)
+
+    def show_result(self, result) -> None:
+        self.model.set_result(result)
+        n, total = len(result.hits), result.total
+        if total == 0:
+            self.status.setText(f"No page matches {result.query}.")
+        elif n < total:
+            self.status.setText(f"{total} pages match; the best {n} are shown.")
+        else:
+            self.status.setText(f"{total} page{'s' if total != 1 else ''} match{'es' if total == 1 else ''}.")
+        if n:
+            self.view.setCurrentIndex(self.model.index(0, 0))
+
+    def show_error(self, message: str) -> None:
+        self.model.set_result(None)
+        self._last_query = ""
+        self.status.setText(message)
+
+    def clear(self) -> None:
+        self.model.set_result(None)
+        self._last_query = ""
+        self.query.clear()
+        self.status.setText('Type words or a "phrase" and press Enter.')
+
+    def _activate(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.openRequested.emit(index.data(DocIdRole), index.data(PageRole), index.data(AnchorRole))
+
+
+# -- annotations --------------------------------------------------------------------------------
+
+class AnnotationsPanel(QWidget):
+    openRequested = Signal(str, int, object)
+    editRequested = Signal(str)
+    removeRequested = Signal(str)
+
+    def __init__(self, highlight_action: QAction | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = AnnotationsModel(self)
+        self.proxy = DocumentFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._current_doc: str | None = None
+
+        scope = QHBoxLayout()
+        scope.setSpacing(0)
+        self.this_doc = QToolButton(text="This document", checkable=True)
+        self.whole_case = QToolButton(text="Whole case", checkable=True)
+        self.this_doc.setAccessibleName("Show highlights in this document")
+        self.whole_case.setAccessibleName("Show highlights in the whole case")
+        group = QButtonGroup(self)
+        for b in (self.this_doc, self.whole_case):
+            b.setToolButtonStyle(Qt.ToolButtonTextOnly)
+            b.setAutoRaise(False)
+            group.addButton(b)
+            scope.addWidget(b)
+        scope.addStretch(1)
+        self.whole_case.setChecked(True)
+        group.buttonToggled.connect(lambda *_: self._apply_scope())
+
+        self.view = _card_list("Highlights")
+        self.view.setModel(self.proxy)
+        self.view.clicked.connect(self._activate)
+        self.view.activated.connect(self._activate)
+        self.view.doubleClicked.connect(lambda i: self.editRequested.emit(i.data(IdRole)))
+        self.view.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
+        self.empty = _hint("No highlights yet. Select text in a document and press Ctrl+H to highlight it "
+                           "with a note.")
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        self.add_button = QToolButton()
+        if highlight_action is not None:
+            self.add_button.setDefaultAction(highlight_action)
+        self.add_button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setAccessibleName("Edit the selected highlight's note and tag")
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setAccessibleName("Remove the selected highlight")
+        self.edit_button.clicked.connect(lambda: self._emit_for_current(self.editRequested))
+        self.remove_button.clicked.connect(lambda: self._emit_for_current(self.removeRequested))
+        self.remove_action = QAction("Remove highlight", self)
+        self.remove_action.setShortcut(QKeySequence.Delete)
+        self.remove_action.setShortcutContext(Qt.WidgetShortcut)
+        self.remove_action.triggered.connect(lambda: self._emit_for_current(self.removeRequested))
+        self.view.addAction(self.remove_action)
+        buttons.addWidget(self.add_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.remove_button)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(style.SPACING, style.SPACING, style.SPACING, style.SPACING)
+        lay.setSpacing(6)
+        lay.addLayout(scope)
+        lay.addWidget(self.empty)
+        lay.addWidget(self.view, 1)
+        lay.addLayout(buttons)
+        self._apply_scope()
+
+    def set_annotations(self, views) -> None:
+        keep = self.current_id()
+        self.model.set_annotations(views)
+        self._apply_scope()
+        if keep:
+            self.select(keep)
+
+    def set_current_document(self, doc_id: str | None) -> None:
+        self._current_doc = doc_id
+        self._apply_scope()
+
+    def select(self, annotation_id: str) -> None:
+        row = self.model.row_of(annotation_id)
+        if row >= 0:
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if index.isValid():
+                self.view.setCurrentIndex(index)
+
+    def current_id(self) -> str | None:
+        index = self.view.currentIndex()
+        return index.data(IdRole) if index.isValid() else None
+
+    def _apply_scope(self) -> None:
+        self.proxy.set_document(self._current_doc if self.this_doc.isChecked() else None)
+        empty = self.proxy.rowCount() == 0
+        if empty and self.model.rowCount() and self.this_doc.isChecked():
+            self.empty.setText("No highlights in this document. “Whole case” lists the others.")
+        else:
+            self.empty.setText("No highlights yet. Select text in a document and press Ctrl+H to highlight it "
+                               "with a note.")
+        self.empty.setVisible(empty)
+        self.view.setVisible(not empty)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has = self.view.currentIndex().isValid()
+        self.edit_button.setEnabled(has)
+        self.remove_button.setEnabled(has)
+
+    def _emit_for_current(self, signal) -> None:
+        annotation_id = self.current_id()
+        if annotation_id:
+            signal.emit(annotation_id)
+
+    def _activate(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        anchor = None if index.data(OrphanedRole) else index.data(AnchorRole)
+        self.openRequested.emit(index.data(DocIdRole), index.data(PageRole), anchor)
+        self._update_buttons()
+
+    def annotation(self, annotation_id: str):
+        row = self.model.row_of(annotation_id)
+        return self.model.index(row, 0).data(ObjectRole) if row >= 0 else None
