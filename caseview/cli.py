@@ -66,15 +66,20 @@ def _workspace(args):
     return open_workspace(Path(args.workspace) if args.workspace else None)
 
 
-def _limits(args):
+def _limits(args, base=None):
+    """The limits for this run: the command-line overrides over ``base`` (default: the spec's)."""
     from .core.bundle import Limits
 
-    base = Limits()
+    if not any((args.max_documents, args.max_document_mib, args.max_total_gib, args.max_ratio)):
+        return base
+    base = base or Limits()
     return Limits(
         max_documents=args.max_documents or base.max_documents,
         max_document_bytes=(args.max_document_mib << 20) if args.max_document_mib else base.max_document_bytes,
         max_total_bytes=(args.max_total_gib << 30) if args.max_total_gib else base.max_total_bytes,
         max_ratio=args.max_ratio or base.max_ratio,
+        ratio_min_bytes=base.ratio_min_bytes,
+        max_manifest_bytes=base.max_manifest_bytes,
     )
 
 
@@ -84,13 +89,15 @@ def cmd_bundle_check(args, out: Output) -> int:
     from .core.bundle import check_bundle
     from .core.frameworks import load_registry
 
-    extra, trusted = [], []
-    ws = None
+    from .core.settings import load_settings
+
+    extra, trusted, base = [], [], None
     if args.workspace or os.environ.get("CASEVIEW_WORKSPACE"):
-        ws = _workspace(args)
-        extra, trusted = [ws.root / "frameworks"], ws.trusted_certificates()
+        with _workspace(args) as ws:
+            extra, trusted = [ws.root / "frameworks"], ws.trusted_certificates()
+            base = load_settings(ws.root).limits
     try:
-        checked = check_bundle(Path(args.bundle), limits=_limits(args), registry=load_registry(extra),
+        checked = check_bundle(Path(args.bundle), limits=_limits(args, base), registry=load_registry(extra),
                                trusted=trusted, progress=lambda s: out.progress(s.done, s.total, s.label))
     except CaseViewError as exc:
         out.end_progress()
@@ -164,9 +171,10 @@ def read_passphrase(path: str | None, prompt: str) -> str:
 
 def cmd_import(args, out: Output) -> int:
     from .core.importer import import_bundle
+    from .core.settings import load_settings
 
     with _workspace(args) as ws:
-        result = import_bundle(ws, Path(args.bundle), limits=_limits(args),
+        result = import_bundle(ws, Path(args.bundle), limits=_limits(args, load_settings(ws.root).limits),
                                progress=lambda s: out.progress(s.done, s.total, s.label))
     out.end_progress()
     for n in result.notices:

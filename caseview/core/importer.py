@@ -45,6 +45,10 @@ def import_bundle(ws: Workspace, path: Path, *, limits: Limits | None = None,
                   extract_limits: ExtractLimits | None = None, trusted: Sequence[bytes] | None = None,
                   progress: Progress | None = None, cancel: CancelToken | None = None) -> ImportResult:
     registry = registry_for(ws)
+    if limits is None:
+        from .settings import load_settings
+
+        limits = load_settings(ws.root).limits
     trusted = ws.trusted_certificates() if trusted is None else trusted
     with ws.import_lock():
         stage = ws.staging_dir()
