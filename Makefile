@@ -26,5 +26,13 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+# The installer's one-folder build, dist/caseview/ (build.spec; docs/install.md for Windows and macOS).
+dist: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dist]'
+	rm -rf build/pyinstaller dist/caseview
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level ERROR \
+		--workpath build/pyinstaller --distpath dist build.spec
+	@du -sh dist/caseview
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

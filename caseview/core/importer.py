@@ -21,6 +21,7 @@ from .frameworks import Registry, load_registry
 from .manifest import Document
 from .pages import bundle_order, place
 from .progress import CancelToken, Progress, Step
+from .settings import load_settings
 from .store import Workspace, now_utc
 
 
@@ -46,8 +47,6 @@ def import_bundle(ws: Workspace, path: Path, *, limits: Limits | None = None,
                   progress: Progress | None = None, cancel: CancelToken | None = None) -> ImportResult:
     registry = registry_for(ws)
     if limits is None:
-        from .settings import load_settings
-
         limits = load_settings(ws.root).limits
     trusted = ws.trusted_certificates() if trusted is None else trusted
     with ws.import_lock():
