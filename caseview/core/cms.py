@@ -7,10 +7,19 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from asn1crypto import cms as asn1_cms
+from asn1crypto import tsp as _tsp  # noqa: F401  (adds signing_certificate_v2 to the CMS attribute names)
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+
+
+# asn1crypto builds each OID's name→number map once, on first use. If that happened before
+# asn1crypto.tsp added its names, PAdES signing later fails on "signing_certificate_v2":
+# rebuild the map if it is stale.
+if asn1_cms.CMSAttributeType._reverse_map is not None and \
+        "signing_certificate_v2" not in asn1_cms.CMSAttributeType._reverse_map:
+    asn1_cms.CMSAttributeType._reverse_map = None
 
 
 class SignatureMismatch(Exception):
