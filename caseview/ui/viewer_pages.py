@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections import OrderedDict
 from typing import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QTextLayout, QTextOption
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTextLayout, QTextOption
 
 from ..core.extract import paginate_text
 from ..core.snapshot import DocumentView
@@ -162,7 +161,10 @@ class DocModel:
         return None
 
     def want(self, pages: list[int], px_per_pt: float, dpr: float, *, thumbs: bool = False, channel: str = "") -> None:
-        """Ask for what painting these pages at this size needs (renders, text)."""
+        """Ask for what painting these pages at this size needs."""
+
+    def want_text(self, pages: list[int], channel: str = "") -> None:
+        """Ask for the character boxes of these pages (selection, find and highlights need them)."""
 
     def paint_page(self, p: QPainter, page: int, rect: QRectF, px_per_pt: float, dpr: float, *,
                    exact: bool = False) -> bool:
@@ -207,8 +209,9 @@ class PdfModel(DocModel):
         self.client.request_pages(self.doc_id, self.doc.path, [(p, scale) for p in pages],
                                   channel=channel + (":thumbs" if thumbs else ":view"),
                                   priority=THUMBS if thumbs else VIEW)
-        if not thumbs:
-            self.client.request_text(self.doc_id, self.doc.path, pages, channel=channel + ":text")
+
+    def want_text(self, pages: list[int], channel: str = "") -> None:
+        self.client.request_text(self.doc_id, self.doc.path, pages, channel=channel + ":text")
 
     def paint_page(self, p: QPainter, page: int, rect: QRectF, px_per_pt: float, dpr: float, *,
                    exact: bool = False) -> bool:
@@ -217,7 +220,7 @@ class PdfModel(DocModel):
             img = self.client.image(self.doc_id, page, scale)
             if img is None:
                 return False
-            p.drawImage(rect, img)
+            self._draw_natural(p, rect, img, dpr)
             return True
         found = self.client.best_image(self.doc_id, page, scale)
         if found is None:
@@ -229,8 +232,15 @@ class PdfModel(DocModel):
             p.drawImage(rect, img)
             p.restore()
         else:
-            p.drawImage(rect, img)
+            self._draw_natural(p, rect, img, dpr)
         return True
+
+    @staticmethod
+    def _draw_natural(p: QPainter, rect: QRectF, img, dpr: float) -> None:
+        # Pixel for pixel: stretching by the one pixel PDFium rounds up would drop a column of every glyph.
+        if img.devicePixelRatio() != dpr:
+            img.setDevicePixelRatio(dpr)
+        p.drawImage(rect.topLeft(), img)
 
 
 class TextModel(DocModel):
@@ -370,15 +380,3 @@ def model_for(doc: DocumentView, client: RenderClient | None, page_texts: PageTe
             return "This image cannot be shown: the viewer has no image loader."
         return ImageModel(doc, client)
     return f"There is no preview for this type of document ({row.media_type})."
-
-
-def fit_scale(avail: float, pts: float) -> float:
-    return max(0.05, avail / max(1.0, pts * PX_PER_PT))
-
-
-def ceil_px(v: float) -> int:
-    return int(math.ceil(v))
-
-
-__all__ = ["DocModel", "PdfModel", "TextModel", "ImageModel", "PageGeometry", "model_for", "find_all", "normalised",
-           "locate", "QImage", "Qt"]
