@@ -51,6 +51,8 @@ class Journey:
     report: Path | None = None
     qt_app: Any = None
     keep: list[Any] = field(default_factory=list)
+    cleanups: list[Callable[[], Any]] = field(default_factory=list)
+    qt_messages: list[str] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ the steps
@@ -158,6 +160,9 @@ def step_qt(j: Journey) -> str:
         raise StepFailed(f"Qt (PySide6) cannot be loaded ({exc}).") from None
     from .paths import resource
 
+    # Qt's notes on stderr ("This plugin does not support propagateSizeHints()") are not results.
+    previous = QtCore.qInstallMessageHandler(lambda mode, context, message: j.qt_messages.append(message))
+    j.cleanups.append(lambda: QtCore.qInstallMessageHandler(previous))
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["caseview", "-platform", "offscreen"])
     j.qt_app = app
     platform = QtGui.QGuiApplication.platformName()
@@ -176,7 +181,7 @@ def step_qt(j: Journey) -> str:
     return f"Qt {QtCore.qVersion()}, {platform!r} platform"
 
 
-# The app exposes one of these to let the self-test build its main window without showing a reviewer anything.
+# The app may expose one of these to let the self-test build its main window (given the workspace folder).
 WINDOW_FACTORIES = ("create_main_window", "MainWindow")
 
 
@@ -192,23 +197,47 @@ def step_window(j: Journey) -> str:
     except ImportError as exc:
         raise StepFailed(f"the desktop app cannot be loaded ({exc}).") from None
     factory = next((getattr(app_module, n) for n in WINDOW_FACTORIES if hasattr(app_module, n)), None)
-    if factory is None:
+    if factory is not None:
+        windows = [_call_with_workspace(factory, j.tmp / "workspace")]
+    elif hasattr(app_module, "AppController"):
+        windows = _controller_windows(j, app_module)
+    else:
         raise Skipped(f"caseview.app exposes none of {', '.join(WINDOW_FACTORIES)}")
-    window = _call_with_workspace(factory, j.workspace)
-    j.keep.append(window)
-    show = getattr(window, "show", None)
-    if callable(show):
-        show()
+    names = []
+    for window in windows:
+        j.keep.append(window)
+        window.show()
         j.qt_app.processEvents()
-    title = window.windowTitle() if hasattr(window, "windowTitle") else ""
-    close = getattr(window, "close", None)
-    if callable(close):
-        close()
+        if window.grab().isNull():
+            raise StepFailed(f"the {type(window).__name__} could not be drawn offscreen.")
+        names.append(type(window).__name__)
+        window.close()
         j.qt_app.processEvents()
-    return f"{type(window).__name__}" + (f" {title!r}" if title else "")
+    return ", ".join(names)
 
 
-def _call_with_workspace(factory: Callable[..., Any], workspace: Any) -> Any:
+def _controller_windows(j: Journey, app_module: Any) -> list[Any]:
+    """The start and review windows as ``run_app`` makes them, on the self-test's workspace and settings."""
+    from PySide6.QtCore import QSettings
+
+    from .ui.tasks import WorkspaceRunner
+
+    if hasattr(app_module, "create_application"):
+        app_module.create_application([sys.argv[0]])  # the app's style and icon, on the QApplication already made
+    settings = QSettings(str(j.tmp / "settings.ini"), QSettings.Format.IniFormat)  # never the user's settings
+    try:
+        runner = WorkspaceRunner(j.tmp / "workspace")
+        controller = app_module.AppController(runner, settings)
+    except TypeError as exc:
+        raise Skipped(f"caseview.app's AppController is built differently now ({exc}); "
+                      f"expose create_main_window(workspace) for the self-test") from None
+    j.keep.append(controller)
+    windows = [controller.start_window(), controller.review_window()]
+    j.cleanups.append(lambda: controller.shutdown(5000))
+    return windows
+
+
+def _call_with_workspace(factory: Callable[..., Any], workspace: Path) -> Any:
     import inspect
 
     try:
@@ -302,6 +331,9 @@ def run_steps(out: Callable[[str], None] = print) -> bool:
                 continue
             out(f"ok   {label} ({detail}, {time.monotonic() - t0:.1f} s)")
     finally:
+        for cleanup in reversed(journey.cleanups):
+            with contextlib.suppress(Exception):
+                cleanup()
         journey.keep.clear()
         if journey.workspace is not None:
             with contextlib.suppress(Exception):
