@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QModelIndex, QPoint, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAbstractTextDocumentLayout, QAction, QKeySequence, QPalette, QTextDocument
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QDockWidget, QHBoxLayout, QLabel,
-                               QLineEdit, QListView, QMenu, QPushButton, QStyle, QStyledItemDelegate,
-                               QStyleOptionViewItem, QToolButton, QTreeView, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAbstractTextDocumentLayout, QAction, QColor, QKeySequence, QPalette, QTextDocument
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QComboBox, QDialog, QDialogButtonBox,
+                               QDockWidget, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListView, QMenu,
+                               QPlainTextEdit, QPushButton, QStyle, QStyledItemDelegate, QStyleOptionViewItem,
+                               QToolButton, QTreeView, QVBoxLayout, QWidget)
 
 from . import style
 from .models import (AnchorRole, AnnotationsModel, ChronologyModel, DocIdRole, DocIdsRole, DocumentFilterProxy,
@@ -403,3 +404,47 @@ class AnnotationsPanel(QWidget):
     def annotation(self, annotation_id: str):
         row = self.model.row_of(annotation_id)
         return self.model.index(row, 0).data(ObjectRole) if row >= 0 else None
+
+
+class HighlightDialog(QDialog):
+    """The note and tag of a highlight, for adding or editing one."""
+
+    def __init__(self, quote: str | None, note: str = "", tag: str = style.DEFAULT_TAG, *, editing: bool = False,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Edit highlight" if editing else "Highlight")
+        quote_label = QLabel(f"“{quote}”" if quote else "The whole page")
+        quote_label.setWordWrap(True)
+        quote_label.setTextFormat(Qt.PlainText)
+        quote_label.setProperty("role", "muted")
+        quote_label.setMaximumWidth(460)
+        self.tag = QComboBox()
+        self.tag.setAccessibleName("Tag")
+        for name, hexcode in style.TAGS:
+            self.tag.addItem(name)
+            self.tag.setItemData(self.tag.count() - 1, QColor(hexcode), Qt.DecorationRole)
+        if tag and self.tag.findText(tag) < 0:
+            self.tag.addItem(tag)
+        self.tag.setCurrentText(tag or style.DEFAULT_TAG)
+        self.note = QPlainTextEdit(note)
+        self.note.setAccessibleName("Note")
+        self.note.setPlaceholderText("Why this matters (optional)")
+        self.note.setTabChangesFocus(True)
+        self.note.setMinimumHeight(90)
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.setSpacing(style.SPACING)
+        form.addRow("Quote", quote_label)
+        form.addRow("Tag", self.tag)
+        form.addRow("Note", self.note)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(style.MARGIN, style.MARGIN, style.MARGIN, style.MARGIN)
+        lay.addLayout(form)
+        lay.addWidget(buttons)
+        self.note.setFocus()
+        self.resize(500, 280)
+
+    def values(self) -> tuple[str, str]:
+        return self.note.toPlainText().strip(), self.tag.currentText()

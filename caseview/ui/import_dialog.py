@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -12,15 +12,17 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMessageBox, QProgr
                                QWidget)
 
 from ..core.errors import Cancelled, CaseViewError
-from ..core.importer import ImportResult, import_bundle
 from ..core.progress import CancelToken, Step
 from . import recent, style
 from .tasks import WorkspaceRunner
 
+if TYPE_CHECKING:
+    from ..core.importer import ImportResult
+
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    result: ImportResult
+    result: "ImportResult"
     reference: str
     path: Path
 
@@ -38,13 +40,12 @@ def describe_step(step: Step) -> StepView:
     """The importer reports three phases over 3 × n units (check, read text, index and save)."""
     total = max(1, step.total)
     n = max(1, total // 3)
-    label = step.label or ""
+    label = (step.label or "").strip()
+    current = label.removeprefix("Checking").strip()
     if step.done < n:
         headline = f"Checking documents: {step.done} of {n}"
-        current = label.removeprefix("Checking ")
     elif step.done < 2 * n and label not in ("Indexing", "Saving"):
         headline = f"Reading text: {step.done - n} of {n} documents"
-        current = label
     else:
         headline = "Indexing and saving"
         current = ""
@@ -58,6 +59,8 @@ def start_import(runner: WorkspaceRunner, path: Path, *, remember: bool,
     path = Path(path)
 
     def job(ws, progress, token) -> ImportOutcome:
+        from ..core.importer import import_bundle  # on the worker: keeps PDF and signature code off the start-up path
+
         result = import_bundle(ws, path, progress=progress, cancel=token)
         reference = ws.case(result.case_id).reference
         if remember:

@@ -187,8 +187,6 @@ class CasesModel(_RowsModel):
             if c.version > 1:
                 lines.append(f"Version {c.version} of this case's bundle")
             return "\n".join(lines)
-        if role == Qt.TextAlignmentRole and column == 4:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
         return None
 
     @staticmethod
@@ -212,7 +210,7 @@ class CasesModel(_RowsModel):
     @staticmethod
     def _sort(c: CaseSummary, column: int) -> Any:
         if column == 0:
-            return (c.reference, c.version)
+            return f"{c.reference}\x00{c.version:05d}"  # a string: the proxy cannot compare Python tuples
         if column == 4:
             return c.done / c.total if c.total else 0.0
         if column == 5:
@@ -296,6 +294,23 @@ class IndexModel(QAbstractItemModel):
         if not index.isValid():
             return Qt.NoItemFlags
         return Qt.ItemIsEnabled | Qt.ItemIsSelectable
+
+    def mark_problem(self, doc_id: str, problem: str) -> bool:
+        """Mark a document unreadable after the fact (the PDF engine crashed or hung while showing it)."""
+        from dataclasses import replace
+
+        for si, node in enumerate(self._sections):
+            for di, d in enumerate(node.documents):
+                if d.id == doc_id and d.row.problem is None:
+                    docs = list(node.documents)
+                    docs[di] = DocumentView(replace(d.row, problem=problem), d.path)
+                    nodes = list(self._sections)
+                    nodes[si] = _SectionNode(node.section, tuple(docs))
+                    self._sections = tuple(nodes)
+                    parent = self.index(si, 0)
+                    self.dataChanged.emit(self.index(di, 0, parent), self.index(di, self.columnCount() - 1, parent))
+                    return True
+        return False
 
     def document_index(self, doc_id: str) -> QModelIndex:
         for si, node in enumerate(self._sections):
@@ -391,7 +406,7 @@ class ChronologyModel(_RowsModel):
         if role == PageRole:
             return 1
         if role == SortRole:
-            return (e.date, e.id) if column == 0 else self.value(r, column, Qt.DisplayRole)
+            return f"{e.date}\x00{e.id}" if column == 0 else self.value(r, column, Qt.DisplayRole)
         if role == Qt.DisplayRole:
             return (nice_date(e.date), event_type_label(e.type), e.title, ", ".join(ref[1] for ref in r.refs))[column]
         if role == Qt.AccessibleTextRole:
@@ -495,13 +510,18 @@ def annotation_views(ws: Workspace, case_id: str, annotations: Sequence[Annotati
     return out
 
 
+def _ref_key(ref: str) -> str:
+    """``B3`` sorts before ``B12``: section letters, then the page number padded."""
+    head = ref.rstrip("0123456789")
+    tail = ref[len(head):]
+    return f"{head}{int(tail):06d}" if tail else ref
+
+
 class AnnotationsModel(_RowsModel):
     columns = ("Page", "Tag", "Quote", "Note")
 
     def set_annotations(self, views: Sequence[AnnotationView]) -> None:
-        def key(v: AnnotationView):
-            return (v.ref[:1], int("".join(ch for ch in v.ref if ch.isdigit()) or 0), v.annotation.created)
-        self._reset(sorted(views, key=key))
+        self._reset(sorted(views, key=lambda v: (_ref_key(v.ref), v.annotation.created)))
 
     def row_of(self, annotation_id: str) -> int:
         for i, v in enumerate(self._rows):
@@ -524,7 +544,7 @@ class AnnotationsModel(_RowsModel):
         if role == TagRole:
             return a.tag
         if role == SortRole:
-            return (v.ref, a.created) if column == 0 else self.value(v, column, Qt.DisplayRole)
+            return f"{_ref_key(v.ref)}\x00{a.created}" if column == 0 else self.value(v, column, Qt.DisplayRole)
         quote = a.anchor.exact or "(whole page)"
         if role == Qt.DisplayRole:
             return (v.ref, a.tag, quote, a.note)[column]

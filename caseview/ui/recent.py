@@ -44,7 +44,8 @@ class Position:
 
     doc_id: str
     page: int = 1
-    zoom: float | None = None
+    zoom: float | None = None  # only for a chosen zoom ("custom"); fits follow the window
+    mode: str | None = None  # the viewer's zoom mode: "fit-width", "fit-page" or "custom"
 
 
 def _now() -> str:
@@ -119,8 +120,10 @@ def load_position(root: Path, case_id: str) -> Position | None:
         return None
     page = entry.get("page")
     zoom = entry.get("zoom")
+    mode = entry.get("mode")
     return Position(entry["doc_id"], page if isinstance(page, int) and page > 0 else 1,
-                    float(zoom) if isinstance(zoom, (int, float)) and zoom > 0 else None)
+                    float(zoom) if isinstance(zoom, (int, float)) and zoom > 0 else None,
+                    mode if isinstance(mode, str) else None)
 
 
 def save_position(root: Path, case_id: str, position: Position) -> None:
@@ -131,5 +134,7 @@ def save_position(root: Path, case_id: str, position: Position) -> None:
     entry = {"doc_id": position.doc_id, "page": position.page, "saved": _now()}
     if position.zoom is not None:
         entry["zoom"] = position.zoom
+    if position.mode is not None:
+        entry["mode"] = position.mode
     data["cases"][case_id] = entry
     write_json_atomic(path, data)

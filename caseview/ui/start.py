@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Sequence
 
@@ -15,7 +16,8 @@ from ..core.snapshot import CaseSummary
 from ..paths import resource
 from . import style
 from .import_dialog import ask_bundle_path, bundle_from_mime
-from .models import CasesModel, IdRole, cases_proxy
+from .docks import CardDelegate
+from .models import CasesModel, HtmlRole, IdRole, cases_proxy
 from .recent import RecentBundle
 
 
@@ -72,16 +74,25 @@ class StartWindow(QMainWindow):
         body.addWidget(self._side_column(), 1)
         outer.addLayout(body, 1)
 
+        footer = QHBoxLayout()
         self.workspace_label = _label("", "muted")
         self.workspace_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        outer.addWidget(self.workspace_label)
+        self.about_button = QPushButton("About CaseView")
+        self.about_button.setFlat(True)
+        self.about_button.setAccessibleName("About CaseView: version and licences")
+        self.about_button.clicked.connect(self.aboutRequested)
+        footer.addWidget(self.workspace_label, 1)
+        footer.addWidget(self.about_button)
+        outer.addLayout(footer)
         self.setCentralWidget(root)
 
         quit_action = QAction("Quit", self, shortcut=QKeySequence.Quit)
         quit_action.triggered.connect(self.close)
         open_action = QAction("Open bundle…", self, shortcut=QKeySequence.Open)
         open_action.triggered.connect(self.browse)
-        self.addActions([quit_action, open_action])
+        about_action = QAction("About CaseView", self, shortcut=QKeySequence.HelpContents)
+        about_action.triggered.connect(self.aboutRequested)
+        self.addActions([quit_action, open_action, about_action])
         self.resize(1120, 680)
 
     # -- layout --------------------------------------------------------------------------
@@ -177,7 +188,9 @@ class StartWindow(QMainWindow):
         self.recent_list = QListWidget()
         self.recent_list.setAccessibleName("Recent bundles")
         self.recent_list.setWordWrap(True)
-        self.recent_list.setSpacing(2)
+        self.recent_list.setSpacing(1)
+        self.recent_list.setItemDelegate(CardDelegate(self.recent_list))
+        self.recent_list.setResizeMode(QListWidget.Adjust)
         self.recent_list.itemActivated.connect(self._open_recent)
         self.recent_list.itemDoubleClicked.connect(self._open_recent)
         self.recent_list.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
@@ -195,6 +208,8 @@ class StartWindow(QMainWindow):
         self.cases_stack.setCurrentWidget(self.table if cases else self.empty)
         self.open_case_button.setVisible(bool(cases))
         self._fit_columns()
+        if cases and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
 
     def _fit_columns(self) -> None:
         header = self.table.horizontalHeader()
@@ -210,8 +225,10 @@ class StartWindow(QMainWindow):
             text = f"{b.reference or b.name}\n{b.name}" if exists else f"{b.name}\nmoved or deleted"
             item = QListWidgetItem(text)
             item.setData(Qt.UserRole, b.path)
+            item.setData(HtmlRole, f"<b>{html.escape(b.reference or b.name)}</b><br>"
+                                   f"<span class='muted'>{html.escape(b.name)}"
+                                   f"{' · moved or deleted' if not exists else ''}</span>")
             item.setToolTip(b.path)
-            item.setSizeHint(QSize(0, 48))
             if not exists:
                 item.setFlags(item.flags() & ~Qt.ItemIsEnabled)
             self.recent_list.addItem(item)

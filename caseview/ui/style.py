@@ -63,6 +63,8 @@ DARK = Scheme(True, window="#202329", base="#17191e", alt_base="#1d2026", text="
 
 
 def current_scheme() -> Scheme:
+    if _forced is not None:
+        return _forced
     hints = QGuiApplication.styleHints()
     try:
         dark = hints.colorScheme() == Qt.ColorScheme.Dark
@@ -105,7 +107,6 @@ def stylesheet(s: Scheme) -> str:
     QFrame#dropZone[active="true"] {{ border-color: {s.highlight}; }}
     QDockWidget::title {{ padding: 6px 8px; background: {s.window}; }}
     QDockWidget QTreeView, QDockWidget QListView, QDockWidget QTableView {{ border: none; }}
-    QTabBar::tab {{ padding: 6px 14px; }}
     QStatusBar QLabel {{ padding: 0 8px; }}
     QStatusBar::item {{ border: none; }}
     """
@@ -135,10 +136,20 @@ def apply_style(app: QApplication) -> None:
         hints.colorSchemeChanged.connect(lambda *_: _apply_scheme(app))
 
 
+_forced: Scheme | None = None
+
+
 def _apply_scheme(app: QApplication) -> None:
-    s = current_scheme()
+    s = _forced or current_scheme()
     app.setPalette(palette_for(s))
     app.setStyleSheet(stylesheet(s))
+
+
+def force_scheme(app: QApplication, dark: bool | None) -> None:
+    """Use the dark (True) or light (False) palette whatever the system says; None follows the system again."""
+    global _forced
+    _forced = None if dark is None else (DARK if dark else LIGHT)
+    _apply_scheme(app)
 
 
 def scaled_font(widget: QWidget, factor: float = 1.0, weight: QFont.Weight | None = None) -> QFont:

@@ -1,0 +1,263 @@
+"""Composition root: the QApplication, the workspace runner, the render client, the start and review windows.
+
+``run_app(args)`` is called by ``caseview.launch`` with ``caseview [FILE.cvb]
+[--demo] [--workspace DIR]``. A window is shown first and the case is imported
+or loaded behind it, so the reviewer sees CaseView at once. QSettings holds
+only window geometry and dock layout; everything about cases stays in the
+workspace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from .core.errors import Cancelled, CaseViewError
+from .core.snapshot import case_summaries
+from .paths import resource
+from .ui import recent
+from .ui.import_dialog import ImportOutcome, ask_bundle_path, import_with_dialog, show_refusal, start_import
+from .ui.main_window import ReviewWindow
+from .ui.start import StartWindow
+from .ui.style import apply_style
+from .ui.tasks import WorkspaceRunner
+
+APP_NAME = "CaseView"
+
+
+class ReadyProbe(QObject):
+    """For tests and timing: when ``CASEVIEW_TEST_READY_FILE`` is set, append one JSON line per milestone."""
+
+    def __init__(self, path: str | None, started: float):
+        super().__init__()
+        self.path = Path(path) if path else None
+        self.started = started
+
+    def note(self, event: str, **fields: Any) -> None:
+        if self.path is None:
+            return
+        line = {"event": event, "t": round(time.monotonic() - self.started, 3), "wall": time.time(), **fields}
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    def watch(self, window: QWidget, name: str) -> None:
+        if self.path is not None:
+            window.setProperty("probeName", name)
+            window.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(obj, QWidget) and obj.isWindow():
+            self.note("shown", window=obj.property("probeName"), title=obj.windowTitle())
+        return False
+
+
+class AppController(QObject):
+    """Moves the reviewer between the start screen and the review window; owns neither the data nor the database."""
+
+    def __init__(self, runner: WorkspaceRunner, settings: QSettings, probe: ReadyProbe | None = None,
+                 render_client_factory=None):
+        super().__init__()
+        self.runner = runner
+        self.settings = settings
+        self.probe = probe or ReadyProbe(None, time.monotonic())
+        self._render_client_factory = render_client_factory
+        self.render_client = None
+        self.start: StartWindow | None = None
+        self.review: ReviewWindow | None = None
+        self.workspace_error: str | None = None
+        runner.workspaceOpened.connect(self._on_workspace_opened)
+
+    # -- windows --------------------------------------------------------------------------
+
+    def start_window(self) -> StartWindow:
+        if self.start is None:
+            self.start = StartWindow()
+            self.start.openCaseRequested.connect(self.open_case)
+            self.start.importRequested.connect(lambda p: self.import_bundle(p, parent=self.start))
+            self.start.aboutRequested.connect(lambda: self.about(self.start))
+            self.start.demoRequested.connect(lambda: self.import_bundle(demo_path(), parent=self.start,
+                                                                        remember=False))
+            self.probe.watch(self.start, "start")
+        return self.start
+
+    def review_window(self) -> ReviewWindow:
+        if self.review is None:
+            if self.render_client is None and self._render_client_factory is not None:
+                self.render_client = self._render_client_factory()
+            self.review = ReviewWindow(self.runner, self.settings, self.render_client)
+            self.review.closeCaseRequested.connect(self.close_case)
+            self.review.openBundleRequested.connect(self._open_from_review)
+            self.review.openDemoRequested.connect(lambda: self.import_bundle(demo_path(), parent=self.review,
+                                                                             remember=False))
+            self.review.aboutRequested.connect(lambda: self.about(self.review))
+            self.review.caseLoaded.connect(lambda ref: self.probe.note("ready", window="review",
+                                                                       title=self.review.windowTitle()))
+            self.review.caseFailed.connect(self._case_failed)
+            self.probe.watch(self.review, "review")
+        return self.review
+
+    def show_start(self) -> None:
+        w = self.start_window()
+        w.show()
+        w.raise_()
+        self.refresh_start()
+
+    def refresh_start(self) -> None:
+        if self.start is None:
+            return
+
+        def job(ws):
+            return case_summaries(ws), recent.load_recent(ws.root), ws.root
+
+        def done(result) -> None:
+            cases, bundles, root = result
+            self.start.set_cases(cases)
+            self.start.set_recent(bundles)
+            self.start.set_workspace(root)
+
+        self.runner.submit(job, done, lambda e: self.start.set_workspace(None))
+
+    # -- flows ----------------------------------------------------------------------------
+
+    def launch(self, bundle: str | None, demo: bool) -> None:
+        """What the command line asked for: the demo case, a bundle, or the start screen."""
+        if demo:
+            self.open_bundle_in_review(demo_path(), remember=False)
+        elif bundle:
+            self.open_bundle_in_review(Path(bundle), remember=True)
+        else:
+            self.show_start()
+
+    def open_bundle_in_review(self, path: Path, *, remember: bool) -> None:
+        """Show the review window at once with import progress; the case appears when it is ready."""
+        w = self.review_window()
+        panel = w.show_import(f"Opening {path.name}")
+        w.show()
+        if self.start is not None:
+            self.start.hide()
+
+        def done(outcome: ImportOutcome) -> None:
+            w.load_case(outcome.result.case_id, outcome.result.notices)
+
+        def failed(error: CaseViewError) -> None:
+            self.show_start()
+            w.hide()
+            if not isinstance(error, Cancelled):
+                self.refused(path, str(error))
+
+        token = start_import(self.runner, path, remember=remember, on_done=done, on_error=failed,
+                             on_progress=panel.set_step)
+        panel.cancelRequested.connect(token.cancel)
+
+    def import_bundle(self, path: Path, *, parent: QWidget | None, remember: bool = True) -> None:
+        """Import from a window (Open bundle…, drop, recent): a progress dialog over it, then the review window."""
+        import_with_dialog(parent, self.runner, Path(path), remember=remember,
+                           on_done=lambda o: self.open_case(o.result.case_id, o.result.notices),
+                           on_refused=self.refused)
+
+    def _open_from_review(self, path: Path | None) -> None:
+        if path is None:
+            path = ask_bundle_path(self.review)
+        if path is not None:
+            self.import_bundle(path, parent=self.review)
+
+    def open_case(self, case_id: str, notices: Sequence[str] = ()) -> None:
+        w = self.review_window()
+        w.load_case(case_id, notices)
+        w.show()
+        w.raise_()
+        w.activateWindow()
+        if self.start is not None:
+            self.start.hide()
+
+    def close_case(self) -> None:
+        self.show_start()
+        if self.review is not None:
+            self.review.close()
+
+    def refused(self, path: Path, sentence: str) -> QMessageBox:
+        parent = self.review if self.review is not None and self.review.isVisible() else self.start_window()
+        self.probe.note("refused", path=str(path), message=sentence)
+        return show_refusal(parent, path, sentence)
+
+    def _case_failed(self, sentence: str) -> None:
+        self.show_start()
+        if self.review is not None:
+            self.review.hide()
+        QMessageBox.warning(self.start, "Case not opened", sentence)
+
+    def about(self, parent: QWidget | None) -> None:
+        from .ui.about import AboutDialog
+
+        AboutDialog(parent).exec()
+
+    def _on_workspace_opened(self, error: CaseViewError | None) -> None:
+        if error is None:
+            return
+        self.workspace_error = str(error)
+        self.probe.note("workspace-error", message=str(error))
+        w = self.start_window()
+        w.show()
+        QMessageBox.critical(w, "Workspace not available", f"{error}\n\nCaseView will close.")
+        QApplication.quit()
+
+    # -- shutdown -------------------------------------------------------------------------
+
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Let queued work finish (the last reading position, a write), then stop the worker and the renderer."""
+        if self.review is not None and self.review.isVisible():
+            self.review.save_position(force=True)
+        loop = QEventLoop()
+        self.runner.submit(lambda ws: None, lambda _: loop.quit(), lambda _: loop.quit())
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+        self.runner.shutdown()
+        if self.render_client is not None and hasattr(self.render_client, "shutdown"):
+            self.render_client.shutdown()
+
+
+def demo_path() -> Path:
+    return resource("demo", "demo-case.cvb")
+
+
+def make_render_client():
+    """The viewer's render client, if this build has it."""
+    try:
+        from .ui.render_client import RenderClient
+    except ImportError:
+        return None
+    return RenderClient()
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setOrganizationName(APP_NAME)
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setDesktopFileName("caseview")
+    icon = resource("icons", "caseview.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    apply_style(app)
+    return app
+
+
+def run_app(args) -> int:
+    started = time.monotonic()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in a terminal ends the app, as for any command
+    app = create_application()
+    probe = ReadyProbe(os.environ.get("CASEVIEW_TEST_READY_FILE"), started)
+    runner = WorkspaceRunner(Path(args.workspace).expanduser() if getattr(args, "workspace", None) else None)
+    controller = AppController(runner, QSettings(), probe, make_render_client)
+    controller.launch(getattr(args, "bundle", None), bool(getattr(args, "demo", False)))
+    code = app.exec()
+    controller.shutdown()
+    return code
