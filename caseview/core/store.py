@@ -233,7 +233,7 @@ class Workspace:
 
     def clean_debris(self) -> None:
         """Remove what a killed import left: its staging folder and blobs no case refers to."""
-        with self.import_lock(blocking=False) as got:
+        with self.import_lock(blocking=False, patience=1.0) as got:
             if not got:
                 return  # another process is importing right now; its files are not debris
             for child in (self.root / "staging").iterdir():
@@ -247,15 +247,24 @@ class Workspace:
                     blob.unlink(missing_ok=True)
 
     @contextmanager
-    def import_lock(self, *, blocking: bool = True) -> Iterator[bool]:
-        """Serialises imports between processes, so start-up clean-up never removes live work."""
+    def import_lock(self, *, blocking: bool = True, patience: float = 0.0) -> Iterator[bool]:
+        """Serialises imports between processes, so start-up clean-up never removes live work.
+
+        Non-blocking callers wait up to ``patience`` seconds: a process killed a moment ago
+        (and its half-started children) may still be letting go of the lock.
+        """
         fd = os.open(self.root / "import.lock", os.O_CREAT | os.O_RDWR, 0o600)
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
+            deadline = time.monotonic() + patience
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        yield False
+                        return
+                    time.sleep(0.05)
             try:
                 yield True
             finally:

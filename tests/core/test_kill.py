@@ -31,6 +31,14 @@ def _kill_tree(proc):
     except ProcessLookupError:
         pass
     proc.wait()
+    # Orphaned workers may still be exiting (and holding inherited descriptors): wait them out.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
 
 
 @pytest.mark.slow
