@@ -3,8 +3,14 @@
 ``run_app(args)`` is called by ``caseview.launch`` with ``caseview [FILE.cvb]
 [--demo] [--workspace DIR]``. A window is shown first and the case is imported
 or loaded behind it, so the reviewer sees CaseView at once. QSettings holds
-only window geometry and dock layout; everything about cases stays in the
-workspace.
+only window geometry, dock layout and the workspace folder chosen in Settings;
+everything about cases stays in the workspace.
+
+The workspace is ``--workspace``, else ``CASEVIEW_WORKSPACE``, else the folder
+chosen in Settings, else the platform's per-user data folder. After an import
+that made a new version of a case already reviewed, the app offers to carry
+the review forward. On quit, what the review form holds back is written and
+every write committed before the worker stops.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from .core.errors import Cancelled, CaseViewError
 from .core.snapshot import case_summaries
 from .paths import resource
 from .ui import recent
+from .ui.carry_forward import CarryForward, offer_carry_forward
 from .ui.import_dialog import ImportOutcome, ask_bundle_path, import_with_dialog, show_refusal, start_import
 from .ui.main_window import ReviewWindow
 from .ui.start import StartWindow
@@ -73,6 +80,7 @@ class AppController(QObject):
         self.render_client = None
         self.start: StartWindow | None = None
         self.review: ReviewWindow | None = None
+        self.carry: CarryForward | None = None
         self.workspace_error: str | None = None
         runner.workspaceOpened.connect(self._on_workspace_opened)
 
@@ -147,6 +155,7 @@ class AppController(QObject):
 
         def done(outcome: ImportOutcome) -> None:
             w.load_case(outcome.result.case_id, outcome.result.notices)
+            self.offer_carry_forward(outcome)
 
         def failed(error: CaseViewError) -> None:
             self.show_start()
@@ -160,9 +169,32 @@ class AppController(QObject):
 
     def import_bundle(self, path: Path, *, parent: QWidget | None, remember: bool = True) -> None:
         """Import from a window (Open bundle…, drop, recent): a progress dialog over it, then the review window."""
-        import_with_dialog(parent, self.runner, Path(path), remember=remember,
-                           on_done=lambda o: self.open_case(o.result.case_id, o.result.notices),
-                           on_refused=self.refused)
+        def done(outcome: ImportOutcome) -> None:
+            self.open_case(outcome.result.case_id, outcome.result.notices)
+            self.offer_carry_forward(outcome)
+
+        import_with_dialog(parent, self.runner, Path(path), remember=remember, on_done=done, on_refused=self.refused)
+
+    def offer_carry_forward(self, outcome: ImportOutcome) -> None:
+        """A new case from a bundle with earlier versions: offer to carry their review forward (asks only then)."""
+        result = outcome.result
+        if not result.created or self.review is None:
+            return
+        flow = offer_carry_forward(self.review, self.runner, result.case_id, result.bundle.manifest.bundle_id)
+        self.carry = flow
+        case_id = result.case_id
+
+        def carried(_case_id: str, _findings) -> None:
+            if self.review is not None and self.review.snapshot is not None \
+                    and self.review.snapshot.case.id == case_id:
+                self.review.reload_case()
+
+        def finished() -> None:
+            if self.carry is flow:
+                self.carry = None
+
+        flow.carried.connect(carried)
+        flow.finished.connect(finished)
 
     def _open_from_review(self, path: Path | None) -> None:
         if path is None:
@@ -180,6 +212,8 @@ class AppController(QObject):
             self.start.hide()
 
     def close_case(self) -> None:
+        if self.review is not None:
+            self.review.flush_review()
         self.show_start()
         if self.review is not None:
             self.review.close()
@@ -214,8 +248,10 @@ class AppController(QObject):
 
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         """Let queued work finish (the last reading position, a write), then stop the worker and the renderer."""
-        if self.review is not None and self.review.isVisible():
-            self.review.save_position(force=True)
+        if self.review is not None:
+            self.review.flush_review(timeout_ms)  # typed text and undo steps in flight are committed first
+            if self.review.isVisible():
+                self.review.save_position(force=True)
         loop = QEventLoop()
         self.runner.submit(lambda ws: None, lambda _: loop.quit(), lambda _: loop.quit())
         QTimer.singleShot(timeout_ms, loop.quit)
@@ -250,12 +286,24 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def choose_workspace(option: str | None) -> Path | None:
+    """``--workspace``, else ``CASEVIEW_WORKSPACE``, else the folder chosen in Settings; None: the default folder."""
+    if option:
+        return Path(option).expanduser()
+    env = os.environ.get("CASEVIEW_WORKSPACE")
+    if env:
+        return Path(env).expanduser()
+    from .ui.settings_dialog import saved_workspace_folder
+
+    return saved_workspace_folder()
+
+
 def run_app(args) -> int:
     started = time.monotonic()
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in a terminal ends the app, as for any command
     app = create_application()
     probe = ReadyProbe(os.environ.get("CASEVIEW_TEST_READY_FILE"), started)
-    runner = WorkspaceRunner(Path(args.workspace).expanduser() if getattr(args, "workspace", None) else None)
+    runner = WorkspaceRunner(choose_workspace(getattr(args, "workspace", None)))
     controller = AppController(runner, QSettings(), probe, make_render_client)
     controller.launch(getattr(args, "bundle", None), bool(getattr(args, "demo", False)))
     code = app.exec()

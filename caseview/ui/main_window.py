@@ -1,7 +1,8 @@
-"""The review window: viewer in the centre, bundle index, chronology, case search and annotations in docks.
+"""The review window: viewer in the centre; bundle index, chronology, case search, annotations and Review in docks.
 
 The window shows at once and loads its case in the background (a skeleton with
-progress first). Every change goes through the runner and is durable when the
+progress first). Every change (answers, citations, annotations) goes through
+the review controller and the runner, is one undo step, and is durable when the
 status bar says "Saved"; there is nothing to save by hand. Layout and geometry
 are kept in QSettings (no case content there); the reading position per case is
 kept in the workspace (``recent.py``), since where a reviewer was is case data.
@@ -13,19 +14,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEventLoop, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
-                               QMessageBox, QStackedWidget, QStyle, QTabBar, QToolButton, QVBoxLayout, QWidget)
+                               QMessageBox, QStackedWidget, QTabBar, QVBoxLayout, QWidget)
 
 from ..core.errors import CaseViewError
-from ..core.review import AddAnnotation, Anchor, Annotation, EditAnnotation, RemoveAnnotation, apply, new_id, read_state
+from ..core.review import Anchor
 from ..core.snapshot import CaseSnapshot, DocumentView, case_snapshot
 from ..core.store import now_utc
 from . import recent, style
-from .docks import AnnotationsPanel, ChronologyPanel, HighlightDialog, IndexPanel, SearchPanel, make_dock
+from .docks import AnnotationsPanel, ChronologyPanel, HighlightDialog, IndexPanel, SearchPanel, make_dock  # noqa: F401
 from .import_dialog import ImportPanel, bundle_from_mime
-from .models import AnnotationView, annotation_views
+from .info_bar import InfoBar, PlaceholderViewer
+from .main_annotations import AnnotationsMixin
+from .main_menus import adopt_viewer_actions, build_actions, build_menus
+from .models import AnnotationView, annotation_views, nice_date
+from .review_wiring import ReviewWiring
 from .tasks import WorkspaceRunner
 
 try:  # the viewer is built beside this window; until it lands a placeholder keeps the window usable
@@ -33,8 +38,8 @@ try:  # the viewer is built beside this window; until it lands a placeholder kee
 except ImportError:  # pragma: no cover - depends on what is installed
     DocumentViewer = None  # type: ignore[assignment]
 
-STATE_VERSION = 1
-DOCK_LEFT, DOCK_RIGHT = 300, 330  # default dock widths: at 1366 px the page still gets ~700 px
+STATE_VERSION = 2  # 2: the Review dock
+DOCK_LEFT, DOCK_RIGHT = 280, 440  # default dock widths: at 1366 px the review form and the page both stay readable
 
 
 @dataclass(frozen=True)
@@ -63,103 +68,7 @@ def _ref_resolver(snap: CaseSnapshot) -> Callable[[str], tuple[str, int] | None]
     return resolve
 
 
-class PlaceholderViewer(QWidget):
-    """Stands in for the document viewer until it is available: same signals and methods, no rendering."""
-
-    pageChanged = Signal(str, int)
-    selectionChanged = Signal()
-    openRequested = Signal(str, int)
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.label = QLabel("Choose a document in the bundle index.")
-        self.label.setAlignment(Qt.AlignCenter)
-        self.label.setWordWrap(True)
-        self.label.setProperty("role", "muted")
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.label)
-        self.current: tuple[str, int] | None = None
-        self.annotations: list = []
-        self.highlight: Anchor | None = None
-
-    def set_render_client(self, client) -> None:
-        pass
-
-    def set_ref_resolver(self, fn) -> None:
-        self._resolver = fn
-
-    def open_document(self, doc: DocumentView, page: int = 1, highlight: Anchor | None = None) -> None:
-        self.current = (doc.id, page)
-        self.highlight = highlight
-        self.label.setText(f"{doc.row.title}\n{doc.row.ref(page)} · page {page} of {doc.row.pages}")
-        self.pageChanged.emit(doc.id, page)
-
-    def selection(self) -> Anchor | None:
-        return None
-
-    def show_highlight(self, anchor: Anchor) -> None:
-        self.highlight = anchor
-
-    def set_annotations(self, annotations) -> None:
-        self.annotations = list(annotations)
-
-
-class InfoBar(QFrame):
-    """Calm notices about the case (new version, issuer not verified, unreadable documents): one bar, dismissible."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("infoBar")
-        self.setAccessibleName("Notices about this case")
-        self.icon = QLabel()
-        self.icon.setPixmap(self.style().standardIcon(QStyle.SP_MessageBoxInformation).pixmap(18, 18))
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.PlainText)
-        self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.more = QToolButton(text="Show all")
-        self.more.setAccessibleName("Show all notices")
-        self.more.setAutoRaise(True)
-        self.more.clicked.connect(self._toggle)
-        self.close_button = QToolButton(text="✕")
-        self.close_button.setAccessibleName("Dismiss notices")
-        self.close_button.setToolTip("Dismiss")
-        self.close_button.setAutoRaise(True)
-        self.close_button.clicked.connect(self.hide)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(12, 8, 8, 8)
-        lay.setSpacing(10)
-        lay.addWidget(self.icon, 0, Qt.AlignTop)
-        lay.addWidget(self.text, 1)
-        lay.addWidget(self.more, 0, Qt.AlignTop)
-        lay.addWidget(self.close_button, 0, Qt.AlignTop)
-        self.notices: tuple[str, ...] = ()
-        self._expanded = False
-        self.hide()
-
-    def set_notices(self, notices: Sequence[str]) -> None:
-        self.notices = tuple(dict.fromkeys(n for n in notices if n))
-        self._expanded = False
-        self._render()
-        self.setVisible(bool(self.notices))
-
-    def _toggle(self) -> None:
-        self._expanded = not self._expanded
-        self._render()
-
-    def _render(self) -> None:
-        n = len(self.notices)
-        if n == 0:
-            return
-        if self._expanded or n == 1:
-            self.text.setText("\n".join(self.notices))
-        else:
-            self.text.setText(f"{self.notices[0]}  (and {n - 1} more notice{'s' if n > 2 else ''})")
-        self.more.setVisible(n > 1)
-        self.more.setText("Show less" if self._expanded else "Show all")
-
-
-class ReviewWindow(QMainWindow):
+class ReviewWindow(AnnotationsMixin, QMainWindow):
     """One case under review. ``load_case(case_id)`` fills it; ``show_import()`` shows an import in progress."""
 
     caseLoaded = Signal(str)  # case reference
@@ -188,10 +97,19 @@ class ReviewWindow(QMainWindow):
         self._position_dirty = False
         self._page_texts: dict[str, dict[int, str | None]] = {}
 
-        self._build_actions()
+        self._select_after: str | None = None
+        self._annotation_serial = 0
+
+        build_actions(self)
         self._build_centre(render_client)
         self._build_docks()
-        self._build_menus()
+        self.wiring = ReviewWiring(self)
+        self.review_controller = self.wiring.controller
+        self.review_panel = self.wiring.panel
+        self.review_dock = self.wiring.dock
+        self.add_panel_dock(self.review_dock, Qt.RightDockWidgetArea, tab_with=self.annotations_dock)
+        self.review_dock.raise_()
+        build_menus(self)
         self._build_status()
         self._position_timer = QTimer(self, singleShot=True, interval=1200)
         self._position_timer.timeout.connect(self.save_position)
@@ -200,32 +118,6 @@ class ReviewWindow(QMainWindow):
         self._set_case_actions(False)
 
     # -- construction ------------------------------------------------------------------
-
-    def _action(self, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
-        act = QAction(text, self)
-        if shortcut is not None:
-            act.setShortcut(QKeySequence(shortcut))
-        act.triggered.connect(slot)
-        if name:
-            act.setObjectName(name)
-        self.addAction(act)
-        return act
-
-    def _build_actions(self) -> None:
-        a = self._action
-        self.open_action = a("&Open bundle…", lambda: self.openBundleRequested.emit(None), QKeySequence.Open)
-        self.demo_action = a("Open &demo case", self.openDemoRequested.emit)
-        self.close_action = a("&Close case", self.closeCaseRequested.emit, QKeySequence.Close)
-        self.quit_action = a("&Quit", QApplication.closeAllWindows, QKeySequence.Quit)
-        # Copy is not given a window-wide Ctrl+C: the viewer's canvas and every text field handle Ctrl+C
-        # themselves, and a second binding would make the shortcut ambiguous. The menu shows it all the same.
-        self.copy_action = a("&Copy\tCtrl+C", self.copy)
-        self.highlight_action = a("&Highlight selection…", self.highlight_selection, "Ctrl+H", "highlight")
-        self.highlight_action.setToolTip("Highlight the selected text with a note (Ctrl+H)")
-        self.find_case_action = a("Find in &case", self.focus_search, "Ctrl+Shift+F")
-        self.goto_action = a("&Go to page…", self.ask_go_to, "Ctrl+G")
-        self.reset_layout_action = a("&Reset layout", self.reset_layout)
-        self.about_action = a("&About CaseView", self.aboutRequested.emit, QKeySequence.HelpContents)
 
     def _build_centre(self, render_client) -> None:
         self.viewer = DocumentViewer() if DocumentViewer is not None else PlaceholderViewer()
@@ -239,7 +131,7 @@ class ReviewWindow(QMainWindow):
         self.viewer.selectionChanged.connect(self._update_selection_actions)
         if hasattr(self.viewer, "add_selection_action"):
             self.viewer.add_selection_action(self.highlight_action)
-        self._adopt_viewer_actions()
+        adopt_viewer_actions(self)
 
         self.info_bar = InfoBar()
         self.import_panel = ImportPanel()
@@ -269,32 +161,6 @@ class ReviewWindow(QMainWindow):
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(centre)
 
-    def _adopt_viewer_actions(self) -> None:
-        """Use the viewer's own find and zoom actions in the menus, with window-wide shortcuts.
-
-        One QAction per command, so a shortcut is never bound twice (Qt treats that as ambiguous and does
-        nothing). Where the viewer lacks an action, a window action calls its method instead.
-        """
-        def adopt(attr: str, text: str, method: str, shortcut=None) -> QAction:
-            act = getattr(self.viewer, attr, None)
-            if isinstance(act, QAction):
-                act.setShortcutContext(Qt.WindowShortcut)
-                return act
-            return self._action(text, lambda: self._viewer_call(method), shortcut)
-
-        self.find_doc_action = adopt("action_find", "&Find in document…", "start_find", QKeySequence.Find)
-        self.find_next_action = adopt("action_find_next", "Find &next", "find_next", QKeySequence.FindNext)
-        self.find_previous_action = adopt("action_find_previous", "Find pre&vious", "find_previous",
-                                          QKeySequence.FindPrevious)
-        self.zoom_in_action = adopt("action_zoom_in", "Zoom &in", "zoom_in", QKeySequence.ZoomIn)
-        self.zoom_out_action = adopt("action_zoom_out", "Zoom &out", "zoom_out", QKeySequence.ZoomOut)
-        self.actual_size_action = adopt("action_actual_size", "&Actual size", "actual_size", "Ctrl+0")
-        self.fit_width_action = adopt("action_fit_width", "Fit &width", "fit_width")
-        self.fit_page_action = adopt("action_fit_page", "Fit &page", "fit_page")
-        self.viewer_actions = [self.find_doc_action, self.find_next_action, self.find_previous_action,
-                               self.zoom_in_action, self.zoom_out_action, self.actual_size_action,
-                               self.fit_width_action, self.fit_page_action]
-
     def _build_docks(self) -> None:
         self.index_panel = IndexPanel()
         self.chronology_panel = ChronologyPanel()
@@ -313,7 +179,6 @@ class ReviewWindow(QMainWindow):
         self.addDockWidget(Qt.LeftDockWidgetArea, self.index_dock)
         self.tabifyDockWidget(self.index_dock, self.chronology_dock)
         self.addDockWidget(Qt.RightDockWidgetArea, self.search_dock)
-        # the right-hand area is also where the review panel (issue 5) docks, tabbed beside these
         self.tabifyDockWidget(self.search_dock, self.annotations_dock)
         self.index_dock.raise_()
         self.search_dock.raise_()
@@ -326,36 +191,8 @@ class ReviewWindow(QMainWindow):
         if tab_with is not None:
             self.tabifyDockWidget(tab_with, dock)
         self.docks.append(dock)
-        self.view_menu.insertAction(self._view_separator, dock.toggleViewAction())
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.open_action, self.demo_action])
-        file_menu.addSeparator()
-        file_menu.addAction(self.close_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit = bar.addMenu("&Edit")
-        edit.addAction(self.copy_action)
-        edit.addSeparator()
-        edit.addAction(self.highlight_action)
-        edit.addSeparator()
-        edit.addActions([self.find_doc_action, self.find_next_action, self.find_previous_action])
-        edit.addSeparator()
-        edit.addAction(self.find_case_action)
-        self.view_menu = bar.addMenu("&View")
-        for dock in self.docks:
-            self.view_menu.addAction(dock.toggleViewAction())
-        self._view_separator = self.view_menu.addSeparator()
-        self.view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.actual_size_action,
-                                   self.fit_width_action, self.fit_page_action])
-        self.view_menu.addSeparator()
-        self.view_menu.addAction(self.reset_layout_action)
-        go = bar.addMenu("&Go")
-        go.addAction(self.goto_action)
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.about_action)
+        if hasattr(self, "view_menu"):  # else the View menu lists it when it is built
+            self.view_menu.insertAction(self._view_separator, dock.toggleViewAction())
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -407,17 +244,22 @@ class ReviewWindow(QMainWindow):
         self._set_case_actions(False)
         return self.import_panel
 
-    def load_case(self, case_id: str, notices: Sequence[str] = ()) -> None:
+    def load_case(self, case_id: str, notices: Sequence[str] = (), *, quiet: bool = False) -> None:
+        """Open ``case_id``; ``quiet`` reads it again in place (after signing or a new version), keeping the page."""
         self.save_position()
         self._load_serial += 1
         serial = self._load_serial
-        self.import_panel.start("Opening the case…", cancellable=False, indeterminate=True)
-        self.stack.setCurrentWidget(self.skeleton)
-        self._set_case_actions(False)
+        if quiet:
+            keep = (self.doc_id, self.page, None) if self.doc_id else None
+        else:
+            keep = None
+            self.import_panel.start("Opening the case…", cancellable=False, indeterminate=True)
+            self.stack.setCurrentWidget(self.skeleton)
+            self._set_case_actions(False)
 
         def done(load: CaseLoad) -> None:
             if serial == self._load_serial:
-                self._show_case(load, notices)
+                self._show_case(load, notices, keep)
 
         def failed(error: CaseViewError) -> None:
             if serial == self._load_serial:
@@ -425,7 +267,12 @@ class ReviewWindow(QMainWindow):
 
         self.runner.submit(load_case_job(case_id), done, failed)
 
-    def _show_case(self, load: CaseLoad, notices: Sequence[str]) -> None:
+    def reload_case(self) -> None:
+        """Read the open case again in place: its status (signed, reopened) and its review."""
+        if self.snapshot is not None:
+            self.load_case(self.snapshot.case.id, quiet=True)
+
+    def _show_case(self, load: CaseLoad, notices: Sequence[str], keep: tuple[str, int, None] | None = None) -> None:
         snap = load.snapshot
         self.snapshot = snap
         self.annotations = load.annotations
@@ -441,10 +288,13 @@ class ReviewWindow(QMainWindow):
         self.chronology_panel.set_chronology(snap.chronology, snap.documents)
         self.search_panel.clear()
         self.annotations_panel.set_annotations(self.annotations)
+        self.wiring.load(snap)
         signed = snap.case.status == "signed"
         extra = list(notices)
         if signed:
-            extra.insert(0, f"This case was signed on {snap.case.signed_at or 'an earlier date'} and is read-only.")
+            when = nice_date(snap.case.signed_at) or "an earlier date"
+            extra.insert(0, f"Signed on {when}. This case is read-only; Review → Start a new version opens it for "
+                            f"changes and keeps the signed report.")
         unreadable = [d for d in snap.documents if not d.row.readable]
         if unreadable and not any("could not be read" in n for n in extra):
             extra.append(f"{len(unreadable)} document{'s' if len(unreadable) != 1 else ''} could not be read "
@@ -453,10 +303,13 @@ class ReviewWindow(QMainWindow):
         self.info_bar.set_notices(extra)
         self.stack.setCurrentWidget(self.viewer)
         self._set_case_actions(True, read_only=signed)
-        target = self._start_position(snap, load.position)
-        if target is not None:
-            self.open_at(*target)
-            self._restore_zoom(load.position)
+        if keep is not None and any(d.id == keep[0] for d in snap.documents):
+            self.open_at(*keep)
+        else:
+            target = self._start_position(snap, load.position)
+            if target is not None:
+                self.open_at(*target)
+                self._restore_zoom(load.position)
         self.caseLoaded.emit(ref)
 
     def _restore_zoom(self, pos: recent.Position | None) -> None:
@@ -488,6 +341,7 @@ class ReviewWindow(QMainWindow):
         self._read_only = read_only
         for dock in self.docks:
             dock.widget().setEnabled(enabled)
+        self.wiring.set_enabled(enabled)
 
     # -- navigation ------------------------------------------------------------------------
 
@@ -642,85 +496,36 @@ class ReviewWindow(QMainWindow):
 
         self.runner.submit(lambda ws: search(ws, case_id, query, limit=200), done, failed)
 
-    # -- annotations ---------------------------------------------------------------------------
+    # -- saving -----------------------------------------------------------------------------------
 
-    def _viewer_annotations(self, doc_id: str) -> list[tuple[Anchor, QColor]]:
-        return [(v.anchor, style.tag_colour(v.annotation.tag, 110)) for v in self.annotations
-                if v.anchor.doc_id == doc_id and not v.orphaned]
-
-    def highlight_selection(self) -> None:
-        if self.snapshot is None or self._read_only:
-            return
-        anchor = self.viewer.selection()
-        if anchor is None:
-            self.statusBar().showMessage("Select some text in the document first, then press Ctrl+H.", 5000)
-            return
-        dialog = HighlightDialog(anchor.exact, parent=self)
-        dialog.setWindowModality(Qt.WindowModal)
-        dialog.accepted.connect(lambda: self.add_annotation(anchor, *dialog.values()))
-        dialog.open()
-
-    def add_annotation(self, anchor: Anchor, note: str, tag: str) -> None:
-        annotation = Annotation(new_id("A"), anchor, note, tag, now_utc())
-        self._write(AddAnnotation(annotation), select=annotation.id)
-
-    def edit_annotation(self, annotation_id: str) -> None:
-        view = self.annotations_panel.annotation(annotation_id)
-        if view is None or self._read_only:
-            return
-        a = view.annotation
-        dialog = HighlightDialog(a.anchor.exact, a.note, a.tag, editing=True, parent=self)
-        dialog.setWindowModality(Qt.WindowModal)
-        dialog.accepted.connect(lambda: self._write(EditAnnotation(a.id, *dialog.values()), select=a.id))
-        dialog.open()
-
-    def remove_annotation(self, annotation_id: str, *, confirm: bool = True) -> None:
-        view = self.annotations_panel.annotation(annotation_id)
-        if view is None or self._read_only:
-            return
-        if confirm:
-            box = QMessageBox(QMessageBox.Question, "Remove highlight",
-                              f"Remove the highlight on {view.ref} and its note?",
-                              QMessageBox.Cancel, self)
-            remove = box.addButton("Remove", QMessageBox.DestructiveRole)
-            box.setDefaultButton(QMessageBox.Cancel)
-            box.setWindowModality(Qt.WindowModal)
-            box.finished.connect(lambda *_: box.clickedButton() is remove and self._write(RemoveAnnotation(annotation_id)))
-            box.open()
-            return
-        self._write(RemoveAnnotation(annotation_id))
-
-    def _write(self, command, select: str | None = None) -> None:
-        """Apply a review command through the runner; the status bar says Saved once it is durable."""
-        snap = self.snapshot
-        if snap is None:
-            return
-        case_id = snap.case.id
-        documents = snap.documents
+    def show_saving(self) -> None:
         self.saved_label.setText("Saving…")
 
-        def job(ws):
-            apply(ws, case_id, command)
-            return tuple(annotation_views(ws, case_id, read_state(ws, case_id).annotations, documents))
+    def show_saved(self, text: str = "Saved") -> None:
+        self.saved_label.setText(text)
+        self.saved_label.setToolTip(f"Saved to the workspace at {now_utc()}")
+        self.saved.emit()
 
-        def done(views) -> None:
-            if self.snapshot is None or self.snapshot.case.id != case_id:
-                return
-            self.annotations = views
-            self.annotations_panel.set_annotations(views)
-            if select:
-                self.annotations_panel.select(select)
-            if self.doc_id:
-                self.viewer.set_annotations(self._viewer_annotations(self.doc_id))
-            self.saved_label.setText("Saved")
-            self.saved_label.setToolTip(f"Saved to the workspace at {now_utc()}")
-            self.saved.emit()
+    def show_not_saved(self, sentence: str) -> None:
+        self.saved_label.setText("Not saved")
+        box = QMessageBox(QMessageBox.Warning, "Not saved", sentence, QMessageBox.Ok, self)
+        box.setWindowModality(Qt.WindowModal)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()
 
-        def failed(error: CaseViewError) -> None:
-            self.saved_label.setText("Not saved")
-            QMessageBox.warning(self, "Not saved", str(error))
-
-        self.runner.submit(job, done, failed)
+    def flush_review(self, timeout_ms: int = 10_000) -> bool:
+        """Send what the form holds back and wait (events still flowing) until every write is committed."""
+        self.wiring.flush()
+        if self.wiring.is_idle():
+            return True
+        loop = QEventLoop()
+        timer = QTimer(interval=20)
+        timer.timeout.connect(lambda: self.wiring.is_idle() and loop.quit())
+        QTimer.singleShot(timeout_ms, loop.quit)
+        timer.start()
+        loop.exec()
+        timer.stop()
+        return self.wiring.is_idle()
 
     # -- window events ---------------------------------------------------------------------------
 
@@ -753,14 +558,16 @@ class ReviewWindow(QMainWindow):
                 continue
             g = bar.geometry()
             titles = {bar.tabText(i) for i in range(bar.count())}
-            live = any(abs(d.geometry().bottom() + 1 - g.top()) <= 3 and d.geometry().left() - 3 <= g.left()
-                       <= d.geometry().right() and d.windowTitle() in titles for d in docks)
+            # A live bar spans its dock area: same left edge and width as the dock shown above it.
+            live = any(abs(d.geometry().bottom() + 1 - g.top()) <= 3 and abs(d.geometry().left() - g.left()) <= 3
+                       and abs(d.geometry().width() - g.width()) <= 3 and d.windowTitle() in titles for d in docks)
             if not live:
                 bar.hide()
                 hidden += 1
         return hidden
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.wiring.flush()  # typed text goes out now; the app waits for it before the worker stops
         self.save_position(force=True)
         self.save_layout()
         super().closeEvent(event)

@@ -250,6 +250,10 @@ class ReviewPanel(QWidget):
         rows = item_rows(ctx, self.controller.state)
         self.items_model.set_rows(rows)
         self.completeness.set_rows(rows)
+        snap = self.controller.snapshot
+        if snap is not None and snap.case.status == "signed":  # "ready to sign" would mislead once it is signed
+            when = nice_date(snap.case.signed_at) or "an earlier date"
+            self.completeness.label.setText(f"Signed on {when} — read-only")
 
     def _state_changed(self) -> None:
         self._refresh_rows()

@@ -95,9 +95,15 @@ def test_title_docks_menus_and_status(window):
     w = window
     assert w.windowTitle() == "CaseView — NS-2026-0147"
     names = [d.objectName() for d in w.docks]
-    assert names == ["dock.index", "dock.chronology", "dock.search", "dock.annotations"]
-    assert [d.windowTitle() for d in w.docks] == ["Bundle index", "Chronology", "Case search", "Annotations"]
-    assert [m.title() for m in (a.menu() for a in w.menuBar().actions())] == ["&File", "&Edit", "&View", "&Go", "&Help"]
+    assert names == ["dock.index", "dock.chronology", "dock.search", "dock.annotations", "dock.review"]
+    assert [d.windowTitle() for d in w.docks] == ["Bundle index", "Chronology", "Case search", "Annotations", "Review"]
+    assert [m.title() for m in (a.menu() for a in w.menuBar().actions())] == ["&File", "&Edit", "&Review", "&View",
+                                                                              "&Go", "&Help"]
+    assert w.review_dock.isVisible() and w.review_panel.items_model.rowCount() == 9  # 8 items and the case
+    assert w.wiring.cite_action.shortcut().toString() == "Ctrl+E"
+    assert w.wiring.undo_action.shortcut().toString() == "Ctrl+Z"
+    assert "Ctrl+Shift+Z" in [k.toString() for k in w.wiring.redo_action.shortcuts()]
+    assert not w.wiring.new_version_action.isEnabled() and w.wiring.sign_action.isEnabled()
     assert w.find_case_action.shortcut().toString() == "Ctrl+Shift+F"
     assert w.goto_action.shortcut().toString() == "Ctrl+G"
     assert w.highlight_action.shortcut().toString() == "Ctrl+H"
