@@ -54,7 +54,8 @@ def paginate_text(text: str) -> tuple[str, ...]:
 
 # -- worker side -------------------------------------------------------------
 
-def _worker_main(conn: Connection, memory_bytes: int) -> None:
+def confine_worker(memory_bytes: int) -> None:
+    """First thing a PDF worker process does: silence its output and cap its address space."""
     # Whatever the engine or a dying interpreter prints must not reach the user's terminal.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
@@ -65,6 +66,10 @@ def _worker_main(conn: Connection, memory_bytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     except (ImportError, ValueError, OSError):
         pass  # not on this platform: the timeout still protects the parent
+
+
+def _worker_main(conn: Connection, memory_bytes: int) -> None:
+    confine_worker(memory_bytes)
     import pypdfium2 as pdfium
 
     while True:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CaseViewError
+from .extract import confine_worker
 
 DEFAULT_MAX_PIXELS = 40_000_000  # ~160 MB of BGRA: far above any sensible screen render
 OPEN_DOCUMENTS = 4  # PdfDocuments the worker keeps open (least recently used closed first)
@@ -73,15 +74,7 @@ class PageText:
 # -- worker side -------------------------------------------------------------
 
 def _worker_main(conn, memory_bytes: int) -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    except (ImportError, ValueError, OSError):
-        pass  # not on this platform: the timeout still protects the parent
+    confine_worker(memory_bytes)
     try:
         import pypdfium2 as pdfium
     except MemoryError:
