@@ -7,14 +7,14 @@ import platform
 from importlib import metadata
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSize, Qt, qVersion
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QTabWidget, QTextBrowser, QVBoxLayout,
                                QWidget)
 
 from .. import __version__
 from ..paths import resource
 from . import style
+from .widgets import app_logo
 
 #: (component, distribution name for its version or None, licence, note)
 COMPONENTS: tuple[tuple[str, str | None, str, str], ...] = (
@@ -61,10 +61,8 @@ class AboutDialog(QDialog):
         self.setWindowTitle("About CaseView")
         head = QHBoxLayout()
         head.setSpacing(style.MARGIN)
-        icon_path = resource("icons", "caseview.png")
-        if icon_path.exists():
-            logo = QLabel()
-            logo.setPixmap(QIcon(str(icon_path)).pixmap(QSize(64, 64)))
+        logo = app_logo(64)
+        if logo is not None:
             head.addWidget(logo, 0, Qt.AlignTop)
         title = QLabel(f"<b style='font-size:15pt'>CaseView</b> {html.escape(__version__)}<br>"
                        "Independent review of anonymised children's services case files.<br>"

@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QListWidget, QMessageBox, QProgressBar, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDialog, QListWidget, QMessageBox, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from ..core.errors import CaseViewError
 from ..core.findings import ImportedFindings, carry_forward_from_case
 from ..core.store import CaseRow, Workspace
 from . import style
-from .identity_wizard import heading, human_time, label
 from .tasks import WorkspaceRunner
+from .widgets import button_row, dialog_layout, heading, human_time, label, message_box
 
 __all__ = ["CarryForward", "CarryOffer", "CarryResultDialog", "offer_carry_forward", "show_orphans"]
 
@@ -51,11 +50,7 @@ class CarryResultDialog(QDialog):
     def __init__(self, reference: str, result: ImportedFindings | None, orphans: list[str],
                  parent: QWidget | None = None, *, title: str = "Review carried forward"):
         super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setWindowModality(Qt.WindowModal)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(style.GAP, style.GAP, style.GAP, style.MARGIN)
-        lay.setSpacing(style.SPACING)
+        lay = dialog_layout(self, title)
         lay.addWidget(heading(self, title))
         if result is not None:
             lay.addWidget(label(f"Case {reference}: carried into the new version: "
@@ -79,13 +74,10 @@ class CarryResultDialog(QDialog):
         if self.orphans:
             lay.addWidget(label("This list is kept with the case; the change history records the carry-forward.",
                                 "muted"))
-        row = QHBoxLayout()
-        row.addStretch(1)
         close = QPushButton("Close")
         close.setDefault(True)
         close.clicked.connect(self.accept)
-        row.addWidget(close)
-        lay.addLayout(row)
+        lay.addLayout(button_row(close))
         self.resize(620, 440 if self.orphans else 220)
 
 
@@ -120,22 +112,18 @@ class CarryForward(QObject):
         answers, cites, notes = offer.old_counts
         state = (f"signed on {human_time(offer.old.signed_at)}" if offer.old.status == "signed" and offer.old.signed_at
                  else "not signed")
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Question)
-        box.setWindowTitle("Carry the review forward?")
-        box.setText(f"This is version {offer.new.version} of case {offer.new.reference}. "
-                    f"Carry your review of version {offer.old.version} forward?")
         info = (f"Your review of version {offer.old.version} ({state}) has {_plural(answers, 'answer')}, "
                 f"{_plural(cites, 'evidence citation')} and {_plural(notes, 'annotation')}.\n\n"
                 "Answers are copied. Citations and annotations are copied only where the document is unchanged and "
                 "the quoted text is still there; you will see a list of every one that is not.")
         if offer.new_has_work:
             info += "\n\nWhat you have already done in this version will be replaced."
-        box.setInformativeText(info)
+        box = message_box(self.window, QMessageBox.Question, "Carry the review forward?",
+                          f"This is version {offer.new.version} of case {offer.new.reference}. "
+                          f"Carry your review of version {offer.old.version} forward?", info)
         self.carry_button = box.addButton("Carry forward", QMessageBox.AcceptRole)
         self.afresh_button = box.addButton("Start afresh", QMessageBox.RejectRole)
         box.setDefaultButton(self.carry_button)
-        box.setWindowModality(Qt.WindowModal)
         box.finished.connect(lambda _r: self._answered(box))
         self.question = box
         box.open()
@@ -163,12 +151,8 @@ class CarryForward(QObject):
 
     def _fail(self, error: CaseViewError) -> None:
         self._close_busy()
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Warning)
-        box.setWindowTitle("Review not carried forward")
-        box.setText("The review was not carried forward.")
-        box.setInformativeText(f"{error}\n\nNothing in the new version was changed.")
-        box.setWindowModality(Qt.WindowModal)
+        box = message_box(self.window, QMessageBox.Warning, "Review not carried forward",
+                          "The review was not carried forward.", f"{error}\n\nNothing in the new version was changed.")
         box.finished.connect(lambda _r: self.finished.emit())
         self.message_box = box
         box.open()

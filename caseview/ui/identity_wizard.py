@@ -1,4 +1,4 @@
-"""Reviewer identities in the app: choose, create or import one, export its certificate, and ask for its passphrase."""
+"""Reviewer identities in the app: choose, create or import one, and export its certificate."""
 
 from __future__ import annotations
 
@@ -6,25 +6,23 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QFormLayout, QFrame, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QProgressBar, QPushButton, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from ..core.errors import CaseViewError
-from ..core.identity import (MIN_PASSPHRASE_LENGTH, IdentityInfo, LoadedIdentity, check_validity, create_identity,
-                             export_certificate, format_fingerprint, import_identity, list_identities,
-                             open_identity)
+from ..core.identity import (MIN_PASSPHRASE_LENGTH, IdentityInfo, create_identity, export_certificate,
+                             format_fingerprint, import_identity, list_identities)
 from ..core.store import Workspace
 from . import style
 from .tasks import WorkspaceRunner
+from .widgets import (ask_open_path, busy_bar, button_row, card, chooser_row, documents_folder, fingerprint_label,
+                      fingerprint_lines, heading, human_date, label, page_layout, set_role)
 
-__all__ = ["IdentityWizard", "PassphraseDialog", "passphrase_hint", "validity_words", "fingerprint_lines",
-           "fingerprint_label", "human_time",
-           "identities_dir", "open_for_signing", "ask_certificate_path", "documents_folder"]
+__all__ = ["IdentityWizard", "passphrase_hint", "validity_words", "identities_dir", "ask_certificate_path"]
 
 ROLE_INFO = Qt.UserRole + 1
 STRENGTH_COLOURS = {"empty": "#c9ced6", "short": "#c62828", "weak": "#c62828", "fair": "#d98a04",
@@ -36,11 +34,6 @@ STRENGTH_COLOURS = {"empty": "#c9ced6", "short": "#c62828", "weak": "#c62828", "
 
 def identities_dir(ws: Workspace) -> Path:
     return ws.root / "identities"
-
-
-def documents_folder() -> Path:
-    folder = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
-    return Path(folder) if folder else Path.home()
 
 
 def passphrase_hint(passphrase: str) -> tuple[str, str]:
@@ -62,22 +55,6 @@ def passphrase_hint(passphrase: str) -> tuple[str, str]:
     return "weak", "Weak: use more characters, or add words, numbers or symbols."
 
 
-def human_date(d: datetime) -> str:
-    return f"{d.day} {d:%B %Y}"
-
-
-def human_time(iso: str | None) -> str:
-    """"2026-11-25T19:03:28Z" as "25 November 2026 at 19:03 UTC"."""
-    if not iso:
-        return "an unknown date"
-    try:
-        d = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    d = d.astimezone(UTC) if d.tzinfo else d.replace(tzinfo=UTC)
-    return f"{human_date(d)} at {d:%H:%M} UTC"
-
-
 def validity_words(info: IdentityInfo, now: datetime | None = None) -> tuple[str, bool]:
     """("Valid until 25 November 2029", usable) in words, and whether it can sign now."""
     now = now or datetime.now(UTC)
@@ -86,42 +63,6 @@ def validity_words(info: IdentityInfo, now: datetime | None = None) -> tuple[str
     if now > info.not_after:
         return f"Expired on {human_date(info.not_after)}", False
     return f"Valid until {human_date(info.not_after)}", True
-
-
-def fingerprint_lines(fingerprint: str) -> str:
-    """The SHA-256 fingerprint as two lines of eight groups, easy to read aloud and compare."""
-    groups = format_fingerprint(fingerprint).split()
-    return " ".join(groups[:8]) + "\n" + " ".join(groups[8:])
-
-
-def fingerprint_label(fingerprint: str = "") -> QLabel:
-    """A selectable, monospaced two-line fingerprint that never wraps mid-group."""
-    w = label(fingerprint_lines(fingerprint) if fingerprint else "", wrap=False, selectable=True)
-    w.setFont(mono_font())
-    return w
-
-
-def mono_font() -> QFont:
-    font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
-    font.setStyleHint(QFont.Monospace)
-    return font
-
-
-def label(text: str = "", role: str | None = None, *, wrap: bool = True, selectable: bool = False) -> QLabel:
-    w = QLabel(text)
-    w.setTextFormat(Qt.PlainText)
-    w.setWordWrap(wrap)
-    if role:
-        w.setProperty("role", role)
-    if selectable:
-        w.setTextInteractionFlags(Qt.TextSelectableByMouse)
-    return w
-
-
-def heading(widget: QWidget, text: str, factor: float = 1.2) -> QLabel:
-    w = label(text, "heading")
-    w.setFont(style.scaled_font(widget, factor, QFont.Weight.DemiBold))
-    return w
 
 
 def _slug(name: str) -> str:
@@ -140,6 +81,21 @@ def ask_certificate_path(parent: QWidget | None, name: str) -> Path | None:
     return out if out.suffix.lower() in (".pem", ".crt", ".cer") else out.with_name(out.name + ".pem")
 
 
+def _identity_card() -> tuple[QFrame, QLabel, QLabel, QLabel, QLabel]:
+    """The card of one identity: (frame, name, email, fingerprint, validity)."""
+    frame, form = card()
+    who, email, fp, valid = label(selectable=True), label(selectable=True), fingerprint_label(), label()
+    for caption, w in (("Name:", who), ("Email:", email), ("Fingerprint:", fp), ("Validity:", valid)):
+        form.addRow(caption, w)
+    return frame, who, email, fp, valid
+
+
+def _show_identity(info: IdentityInfo, who: QLabel, email: QLabel, fp: QLabel) -> None:
+    who.setText(", ".join(p for p in (info.name, info.organisation) if p))
+    email.setText(info.email or "—")
+    fp.setText(fingerprint_lines(info.fingerprint))
+
+
 # ---------------------------------------------------------------- jobs (run on the workspace thread)
 
 
@@ -155,128 +111,6 @@ def _create_job(name: str, organisation: str, email: str, passphrase: str) -> Ca
         return create_identity(out, name=name, organisation=organisation, email=email, passphrase=passphrase,
                                write_cert_pem=True)
     return job
-
-
-def open_for_signing(info: IdentityInfo) -> Callable[[Workspace, str], LoadedIdentity]:
-    """The passphrase job for signing: open the identity and refuse it if it is not valid today."""
-    def job(_ws: Workspace, passphrase: str) -> LoadedIdentity:
-        loaded = open_identity(info.path, passphrase)
-        check_validity(loaded.info, datetime.now(UTC))
-        return loaded
-    return job
-
-
-# ---------------------------------------------------------------- passphrase prompt
-
-
-class PassphraseDialog(QDialog):
-    """Ask for an identity's passphrase; a wrong one is said inline and the reviewer tries again.
-
-    ``job(ws, passphrase)`` runs on the workspace thread (the key derivation takes a moment);
-    its result is emitted by :attr:`succeeded` and the dialog closes. The passphrase is never kept.
-    """
-
-    succeeded = Signal(object)
-
-    def __init__(self, runner: WorkspaceRunner, info: IdentityInfo, *, job: Callable[[Workspace, str], Any],
-                 title: str = "Enter your passphrase", action: str = "Sign", purpose: str = "",
-                 parent: QWidget | None = None):
-        super().__init__(parent)
-        self.runner, self.info, self._job = runner, info, job
-        self.setWindowTitle(title)
-        self.setWindowModality(Qt.WindowModal)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(style.GAP, style.GAP, style.GAP, style.MARGIN)
-        lay.setSpacing(style.SPACING)
-        lay.addWidget(heading(self, title))
-        if purpose:
-            lay.addWidget(label(purpose, "muted"))
-        card = QFrame()
-        card.setObjectName("card")
-        form = QFormLayout(card)
-        form.setContentsMargins(style.MARGIN, style.MARGIN - 4, style.MARGIN, style.MARGIN - 4)
-        form.addRow("Identity:", label(", ".join(p for p in (info.name, info.organisation) if p)))
-        form.addRow("Certificate:", fingerprint_label(info.fingerprint))
-        lay.addWidget(card)
-        lay.addSpacing(4)
-        lay.addWidget(label("Passphrase"))
-        self.field = QLineEdit()
-        self.field.setEchoMode(QLineEdit.Password)
-        self.field.setAccessibleName("Passphrase")
-        self.field.setMinimumWidth(460)
-        self.field.textChanged.connect(self._edited)
-        self.field.returnPressed.connect(self.submit)
-        lay.addWidget(self.field)
-        # One line kept in place for "Checking…" or the core's sentence, so the dialog never jumps.
-        self.error = label(" ", "warning")
-        self.error.setAccessibleName("Passphrase problem")
-        self.error.setMinimumHeight(self.error.fontMetrics().lineSpacing() * 2)
-        self.error.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-        lay.addWidget(self.error)
-        self._busy = False
-        self._closed = False
-        lay.addSpacing(style.SPACING)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.reject)
-        self.ok_button = QPushButton(action)
-        self.ok_button.setDefault(True)
-        self.ok_button.setEnabled(False)
-        self.ok_button.clicked.connect(self.submit)
-        row.addWidget(self.cancel_button)
-        row.addWidget(self.ok_button)
-        lay.addLayout(row)
-        self.field.setFocus()
-
-    def _edited(self, text: str) -> None:
-        self.ok_button.setEnabled(bool(text) and not self._busy)
-
-    def submit(self) -> None:
-        passphrase = self.field.text()
-        if not passphrase or self._busy:
-            return
-        self._set_busy(True)
-        job = self._job
-        self.runner.submit(lambda ws: job(ws, passphrase), self._done, self._failed)
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.field.setEnabled(not busy)
-        self.ok_button.setEnabled(not busy and bool(self.field.text()))
-        self._say("Checking the passphrase…" if busy else "", "muted")
-
-    def _say(self, text: str, role: str = "warning") -> None:
-        self.error.setText(text or " ")
-        self.error.setProperty("role", role)
-        self.error.style().unpolish(self.error)
-        self.error.style().polish(self.error)
-
-    @property
-    def problem(self) -> str:
-        """The sentence shown under the field ("" when none)."""
-        return self.error.text().strip() if self.error.property("role") == "warning" else ""
-
-    def _done(self, result: Any) -> None:
-        if self._closed:  # cancelled while the key was being opened: drop it
-            return
-        self._set_busy(False)
-        self.field.clear()
-        self.accept()
-        self.succeeded.emit(result)
-
-    def _failed(self, error: CaseViewError) -> None:
-        if self._closed:
-            return
-        self._set_busy(False)
-        self._say(str(error))
-        self.field.selectAll()
-        self.field.setFocus()
-
-    def done(self, result: int) -> None:
-        self._closed = True
-        self.field.clear()  # the passphrase leaves memory with the widget's text
-        super().done(result)
 
 
 # ---------------------------------------------------------------- the wizard
@@ -325,23 +159,23 @@ class IdentityWizard(QDialog):
 
     # -- pages -----------------------------------------------------------------------
 
-    def _buttons(self, *buttons: QPushButton, left: tuple[QPushButton, ...] = ()) -> QHBoxLayout:
-        row = QHBoxLayout()
-        for b in left:
-            row.addWidget(b)
-        row.addStretch(1)
-        for b in buttons:
-            row.addWidget(b)
-        return row
+    def _page(self, title: str, intro: str) -> tuple[QWidget, QVBoxLayout]:
+        page = QWidget()
+        lay = page_layout(page)
+        lay.addWidget(heading(self, title))
+        lay.addWidget(label(intro, "muted"))
+        return page, lay
+
+    @staticmethod
+    def _form() -> QFormLayout:
+        form = QFormLayout()
+        form.setSpacing(style.SPACING)
+        form.setFieldGrowthPolicy(QFormLayout.ExpandingFieldsGrow)
+        return form
 
     def _choose_page(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(style.SPACING)
-        lay.addWidget(heading(self, "Choose your identity"))
-        lay.addWidget(label(self.purpose or "Your identity is the certificate your signature carries: your name, "
-                            "organisation and a fingerprint a recipient can check.", "muted"))
+        page, lay = self._page("Choose your identity", self.purpose or "Your identity is the certificate your "
+                               "signature carries: your name, organisation and a fingerprint a recipient can check.")
         self.list = QListWidget()
         self.list.setAccessibleName("Identities in this workspace")
         self.list.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -353,18 +187,7 @@ class IdentityWizard(QDialog):
         self.empty = label("There is no identity in this workspace yet. Create one, or import the .p12 file your "
                            "organisation gave you.", "muted")
         lay.addWidget(self.empty)
-        self.details = QFrame()
-        self.details.setObjectName("card")
-        form = QFormLayout(self.details)
-        form.setContentsMargins(style.MARGIN, style.MARGIN - 4, style.MARGIN, style.MARGIN - 4)
-        self.d_who = label(selectable=True)
-        self.d_email = label(selectable=True)
-        self.d_fp = fingerprint_label()
-        self.d_valid = label()
-        form.addRow("Name:", self.d_who)
-        form.addRow("Email:", self.d_email)
-        form.addRow("Fingerprint:", self.d_fp)
-        form.addRow("Validity:", self.d_valid)
+        self.details, self.d_who, self.d_email, self.d_fp, self.d_valid = _identity_card()
         lay.addWidget(self.details)
         self.new_button = QPushButton("Create a new identity…")
         self.new_button.clicked.connect(lambda: self.show_page(self.CREATE))
@@ -376,22 +199,15 @@ class IdentityWizard(QDialog):
         self.use_button.setDefault(True)
         self.use_button.clicked.connect(self._use_selected)
         lay.addSpacing(style.SPACING)
-        lay.addLayout(self._buttons(cancel, self.use_button, left=(self.new_button, self.import_button)))
+        lay.addLayout(button_row(cancel, self.use_button, left=(self.new_button, self.import_button)))
         return page
 
     def _create_page(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(style.SPACING)
-        lay.addWidget(heading(self, "Create an identity"))
-        lay.addWidget(label("CaseView makes a certificate in your name and keeps its private key in your workspace, "
-                            "locked with a passphrase. The passphrase is never stored: if you forget it, create a "
-                            "new identity.", "muted"))
+        page, lay = self._page("Create an identity", "CaseView makes a certificate in your name and keeps its private "
+                               "key in your workspace, locked with a passphrase. The passphrase is never stored: if "
+                               "you forget it, create a new identity.")
         lay.addSpacing(style.SPACING)
-        form = QFormLayout()
-        form.setSpacing(style.SPACING)
-        form.setFieldGrowthPolicy(QFormLayout.ExpandingFieldsGrow)
+        form = self._form()
         self.c_name = QLineEdit()
         self.c_name.setPlaceholderText("as it should appear on your reports")
         self.c_org = QLineEdit()
@@ -427,11 +243,7 @@ class IdentityWizard(QDialog):
         self.c_error = label("", "warning")
         self.c_error.setAccessibleName("Problem")
         lay.addWidget(self.c_error)
-        self.c_busy = QProgressBar()
-        self.c_busy.setRange(0, 0)
-        self.c_busy.setMaximumHeight(8)
-        self.c_busy.setTextVisible(False)
-        self.c_busy.hide()
+        self.c_busy = busy_bar()
         lay.addWidget(self.c_busy)
         lay.addStretch(1)
         self.c_back = QPushButton("Back")
@@ -441,32 +253,21 @@ class IdentityWizard(QDialog):
         self.create_button = QPushButton("Create identity")
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self.create)
-        lay.addLayout(self._buttons(self.c_cancel, self.create_button, left=(self.c_back,)))
+        lay.addLayout(button_row(self.c_cancel, self.create_button, left=(self.c_back,)))
         self._create_edited()
         return page
 
     def _import_page(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(style.SPACING)
-        lay.addWidget(heading(self, "Import an identity"))
-        lay.addWidget(label("If your organisation issued you a certificate, it gave you a .p12 (or .pfx) file and "
-                            "its passphrase. CaseView copies the file into your workspace as it is.", "muted"))
+        page, lay = self._page("Import an identity", "If your organisation issued you a certificate, it gave you a "
+                               ".p12 (or .pfx) file and its passphrase. CaseView copies the file into your workspace "
+                               "as it is.")
         lay.addSpacing(style.SPACING)
-        form = QFormLayout()
-        form.setSpacing(style.SPACING)
-        form.setFieldGrowthPolicy(QFormLayout.ExpandingFieldsGrow)
-        file_row = QHBoxLayout()
+        form = self._form()
         self.i_file = QLineEdit()
         self.i_file.setAccessibleName("Identity file")
         self.i_file.setPlaceholderText("the .p12 file")
         self.i_file.textChanged.connect(self._import_edited)
-        browse = QPushButton("Choose…")
-        browse.clicked.connect(self._browse_p12)
-        file_row.addWidget(self.i_file, 1)
-        file_row.addWidget(browse)
-        form.addRow("File:", file_row)
+        form.addRow("File:", chooser_row(self.i_file, self._browse_p12))
         self.i_pass = QLineEdit()
         self.i_pass.setEchoMode(QLineEdit.Password)
         self.i_pass.setAccessibleName("Passphrase of the file")
@@ -476,11 +277,7 @@ class IdentityWizard(QDialog):
         lay.addLayout(form)
         self.i_error = label("", "warning")
         lay.addWidget(self.i_error)
-        self.i_busy = QProgressBar()
-        self.i_busy.setRange(0, 0)
-        self.i_busy.setMaximumHeight(8)
-        self.i_busy.setTextVisible(False)
-        self.i_busy.hide()
+        self.i_busy = busy_bar()
         lay.addWidget(self.i_busy)
         lay.addStretch(1)
         self.i_back = QPushButton("Back")
@@ -491,46 +288,30 @@ class IdentityWizard(QDialog):
         self.import_ok.setDefault(True)
         self.import_ok.setEnabled(False)
         self.import_ok.clicked.connect(self.import_file)
-        lay.addLayout(self._buttons(cancel, self.import_ok, left=(self.i_back,)))
+        lay.addLayout(button_row(cancel, self.import_ok, left=(self.i_back,)))
         return page
 
     def _ready_page(self) -> QWidget:
         page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(style.SPACING)
+        lay = page_layout(page)
         self.r_title = heading(self, "Your identity is ready")
         lay.addWidget(self.r_title)
-        card = QFrame()
-        card.setObjectName("card")
-        form = QFormLayout(card)
-        form.setContentsMargins(style.MARGIN, style.MARGIN - 4, style.MARGIN, style.MARGIN - 4)
-        self.r_who = label(selectable=True)
-        self.r_email = label(selectable=True)
-        self.r_fp = fingerprint_label()
-        self.r_valid = label()
-        form.addRow("Name:", self.r_who)
-        form.addRow("Email:", self.r_email)
-        form.addRow("Fingerprint:", self.r_fp)
-        form.addRow("Validity:", self.r_valid)
-        lay.addWidget(card)
+        details, self.r_who, self.r_email, self.r_fp, self.r_valid = _identity_card()
+        lay.addWidget(details)
         lay.addSpacing(style.SPACING)
         lay.addWidget(label("Send your certificate to whoever will check your reports (the commissioner, a moderator) "
                             "so that they can add it to their trust list. The certificate holds no secret; your "
                             "private key never leaves the workspace.", "muted"))
-        exp_row = QHBoxLayout()
         self.export_button = QPushButton("Export certificate…")
         self.export_button.clicked.connect(self.export)
-        exp_row.addWidget(self.export_button)
-        exp_row.addStretch(1)
-        lay.addLayout(exp_row)
+        lay.addLayout(button_row(left=(self.export_button,)))
         self.r_status = label("", "muted", selectable=True)
         lay.addWidget(self.r_status)
         lay.addStretch(1)
         self.finish_button = QPushButton("Use this identity" if self.start_mode == "choose" else "Done")
         self.finish_button.setDefault(True)
         self.finish_button.clicked.connect(self._finish)
-        lay.addLayout(self._buttons(self.finish_button))
+        lay.addLayout(button_row(self.finish_button))
         return page
 
     # -- navigation ----------------------------------------------------------------------
@@ -590,13 +371,9 @@ class IdentityWizard(QDialog):
         usable = False
         if info is not None:
             validity, usable = validity_words(info)
-            self.d_who.setText(", ".join(p for p in (info.name, info.organisation) if p))
-            self.d_email.setText(info.email or "—")
-            self.d_fp.setText(fingerprint_lines(info.fingerprint))
+            _show_identity(info, self.d_who, self.d_email, self.d_fp)
             self.d_valid.setText(validity if usable else f"{validity}: it cannot sign.")
-            self.d_valid.setProperty("role", None if usable else "warning")
-            self.d_valid.style().unpolish(self.d_valid)
-            self.d_valid.style().polish(self.d_valid)
+            set_role(self.d_valid, None if usable else "warning")
         self.use_button.setEnabled(usable)
 
     def _use_selected(self) -> None:
@@ -691,19 +468,13 @@ class IdentityWizard(QDialog):
             w.setEnabled(not busy)
         if busy:
             self.c_error.setText("Creating your identity; this takes a moment…")
-            self.c_error.setProperty("role", "muted")
-        else:
-            self.c_error.setProperty("role", "warning")
         self.c_error.setVisible(busy)
-        self.c_error.style().unpolish(self.c_error)
-        self.c_error.style().polish(self.c_error)
+        set_role(self.c_error, "muted" if busy else "warning")
 
     def _made(self, info: IdentityInfo, title: str) -> None:
         self.made = info
         self.r_title.setText(title)
-        self.r_who.setText(", ".join(p for p in (info.name, info.organisation) if p))
-        self.r_email.setText(info.email or "—")
-        self.r_fp.setText(fingerprint_lines(info.fingerprint))
+        _show_identity(info, self.r_who, self.r_email, self.r_fp)
         self.r_valid.setText(validity_words(info)[0])
         self.r_status.setText("")
         self.identitiesChanged.emit()
@@ -712,8 +483,7 @@ class IdentityWizard(QDialog):
     # -- import ------------------------------------------------------------------------
 
     def _browse_p12(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(self, "Import an identity", str(documents_folder()),
-                                                "Identity files (*.p12 *.pfx);;All files (*)")
+        chosen = ask_open_path(self, "Import an identity", "Identity files (*.p12 *.pfx);;All files (*)")
         if chosen:
             self.i_file.setText(chosen)
             self.i_pass.setFocus()

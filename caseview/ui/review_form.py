@@ -109,30 +109,25 @@ class _ClearButton(QToolButton):
         self.setToolButtonStyle(Qt.ToolButtonTextOnly)
 
 
-class ChoiceEditor(QuestionEditor):
-    """The options as radio buttons that wrap; "Clear answer" takes the answer back."""
+class _OneOfEditor(QuestionEditor):
+    """One value of several as radio buttons in ``group`` (id = index in :meth:`_values`), with ``clear``."""
 
-    def __init__(self, question: Question, parent: QWidget | None = None):
-        super().__init__(question, parent)
-        self.group = QButtonGroup(self)
-        flow = FlowLayout(h_spacing=18, v_spacing=6)
-        for i, option in enumerate(question.options):
-            b = QRadioButton(option)
-            b.setAccessibleName(f"{question.text} {option}")
-            self.group.addButton(b, i)
-            flow.addWidget(b)
-        self.clear = _ClearButton(self)
-        self.clear.clicked.connect(self._clear)
-        flow.addWidget(self.clear)
-        self.setLayout(flow)
-        self.group.idClicked.connect(lambda _i: self._emit())
+    group: QButtonGroup
+    clear: _ClearButton
+
+    def _values(self) -> list[Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _index_of(self, value: Any) -> int:  # pragma: no cover - overridden
+        """The button index showing ``value``; -1 for none."""
+        raise NotImplementedError
 
     def value(self) -> Any:
         i = self.group.checkedId()
-        return self.question.options[i] if i >= 0 else None
+        return self._values()[i] if i >= 0 else None
 
     def _show(self, value: Any) -> None:
-        target = self.question.options.index(value) if value in self.question.options else -1
+        target = self._index_of(value)
         if self.group.checkedId() != target:
             if target < 0:
                 self.group.setExclusive(False)
@@ -151,11 +146,36 @@ class ChoiceEditor(QuestionEditor):
         b = self.group.checkedButton() or (self.group.buttons()[0] if self.group.buttons() else None)
         (b or self).setFocus(Qt.OtherFocusReason)
 
+
+class ChoiceEditor(_OneOfEditor):
+    """The options as radio buttons that wrap; "Clear answer" takes the answer back."""
+
+    def __init__(self, question: Question, parent: QWidget | None = None):
+        super().__init__(question, parent)
+        self.group = QButtonGroup(self)
+        flow = FlowLayout(h_spacing=18, v_spacing=6)
+        for i, option in enumerate(question.options):
+            b = QRadioButton(option)
+            b.setAccessibleName(f"{question.text} {option}")
+            self.group.addButton(b, i)
+            flow.addWidget(b)
+        self.clear = _ClearButton(self)
+        self.clear.clicked.connect(self._clear)
+        flow.addWidget(self.clear)
+        self.setLayout(flow)
+        self.group.idClicked.connect(lambda _i: self._emit())
+
+    def _values(self) -> list[Any]:
+        return list(self.question.options)
+
+    def _index_of(self, value: Any) -> int:
+        return self.question.options.index(value) if value in self.question.options else -1
+
     def button_for(self, option: str) -> QRadioButton:
         return self.group.button(self.question.options.index(option))
 
 
-class ScaleEditor(QuestionEditor):
+class ScaleEditor(_OneOfEditor):
     """Each level of the scale: its value and label as a radio button, its description beneath."""
 
     def __init__(self, question: Question, framework: Framework, parent: QWidget | None = None):
@@ -191,30 +211,11 @@ class ScaleEditor(QuestionEditor):
         lay.addWidget(self.clear, 0, Qt.AlignLeft)
         self.group.idClicked.connect(lambda _i: self._emit())
 
-    def value(self) -> Any:
-        i = self.group.checkedId()
-        return self.levels[i].value if i >= 0 else None
+    def _values(self) -> list[Any]:
+        return [lv.value for lv in self.levels]
 
-    def _show(self, value: Any) -> None:
-        target = next((i for i, lv in enumerate(self.levels) if lv.value == value and not isinstance(value, bool)),
-                      -1)
-        if self.group.checkedId() != target:
-            if target < 0:
-                self.group.setExclusive(False)
-                for b in self.group.buttons():
-                    b.setChecked(False)
-                self.group.setExclusive(True)
-            else:
-                self.group.button(target).setChecked(True)
-        self.clear.setVisible(target >= 0)
-
-    def _clear(self) -> None:
-        self._show(None)
-        self._emit()
-
-    def focus_editor(self) -> None:
-        b = self.group.checkedButton() or (self.group.buttons()[0] if self.group.buttons() else None)
-        (b or self).setFocus(Qt.OtherFocusReason)
+    def _index_of(self, value: Any) -> int:
+        return next((i for i, lv in enumerate(self.levels) if lv.value == value and not isinstance(value, bool)), -1)
 
     def button_for(self, value: int) -> QRadioButton:
         return self.group.button(next(i for i, lv in enumerate(self.levels) if lv.value == value))

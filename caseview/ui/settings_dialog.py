@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Iterable, Sequence
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -18,9 +19,11 @@ from ..core.settings import Settings, load_settings, save_settings
 from ..core.store import Workspace
 from ..core.trust import add_trusted
 from . import style
-from .identity_wizard import (IdentityWizard, PassphraseDialog, ask_certificate_path, documents_folder,
-                              fingerprint_lines, heading, identities_dir, label, mono_font, validity_words)
+from .identity_wizard import IdentityWizard, ask_certificate_path, identities_dir, validity_words
+from .passphrase import PassphraseDialog
 from .tasks import WorkspaceRunner
+from .widgets import (CERTIFICATE_FILES, ask_open_path, button_row, fingerprint_label, fingerprint_lines, heading,
+                      label, message_box, page_layout, set_role)
 
 __all__ = ["SettingsDialog", "open_settings", "WORKSPACE_KEY", "saved_workspace_folder", "set_saved_workspace_folder",
            "TRUST_ROLES", "MIB", "GIB"]
@@ -79,16 +82,25 @@ def _cell(text: str, data=None, tip: str = "") -> QTableWidgetItem:
     return item
 
 
+def _fingerprint_cell(fingerprint: str) -> QTableWidgetItem:
+    """The first four groups, enough to tell rows apart; the whole fingerprint in the tooltip."""
+    return _cell(format_fingerprint(fingerprint)[:19] + " …", tip=fingerprint)
+
+
+def _fill(table: QTableWidget, rows: Iterable[Sequence[QTableWidgetItem]]) -> None:
+    table.setRowCount(0)
+    for cells in rows:
+        r = table.rowCount()
+        table.insertRow(r)
+        for column, item in enumerate(cells):
+            table.setItem(r, column, item)
+
+
 def _confirm(parent: QWidget, title: str, text: str, info: str, action: str, on_yes) -> QMessageBox:
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Warning)
-    box.setWindowTitle(title)
-    box.setText(text)
-    box.setInformativeText(info)
+    box = message_box(parent, QMessageBox.Warning, title, text, info)
     yes = box.addButton(action, QMessageBox.DestructiveRole)
     box.addButton(QMessageBox.Cancel)
     box.setDefaultButton(QMessageBox.Cancel)
-    box.setWindowModality(Qt.WindowModal)
     box.finished.connect(lambda _r: on_yes() if box.clickedButton() is yes else None)
     box.open()
     return box
@@ -133,12 +145,9 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._workspace_tab(), "Workspace folder")
         self.tabs.addTab(self._limits_tab(), "Bundle limits")
         lay.addWidget(self.tabs, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
-        row.addWidget(close)
-        lay.addLayout(row)
+        lay.addLayout(button_row(close))
         self.resize(780, 540)
         self.refresh()
 
@@ -147,21 +156,23 @@ class SettingsDialog(QDialog):
         self.refresh_trust()
         self.runner.submit(lambda ws: (ws.root, load_settings(ws.root)), self._loaded, self._settings_failed)
 
+    @staticmethod
+    def _tab(intro: str) -> tuple[QWidget, QVBoxLayout]:
+        page = QWidget()
+        lay = page_layout(page, style.MARGIN)
+        lay.addWidget(label(intro, "muted"))
+        return page, lay
+
     # -- identities ------------------------------------------------------------------------
 
     def _identities_tab(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.setContentsMargins(style.MARGIN, style.MARGIN, style.MARGIN, style.MARGIN)
-        lay.setSpacing(style.SPACING)
-        lay.addWidget(label("Your reviewer identities in this workspace. Each is a certificate and a private key "
-                            "locked with its passphrase.", "muted"))
+        page, lay = self._tab("Your reviewer identities in this workspace. Each is a certificate and a private key "
+                              "locked with its passphrase.")
         self.id_table = _table(["Name", "Organisation", "Fingerprint", "Validity"])
         self.id_table.setAccessibleName("Identities")
         self.id_table.itemSelectionChanged.connect(self._id_selected)
         lay.addWidget(self.id_table, 1)
-        self.id_fp = label("", wrap=False, selectable=True)
-        self.id_fp.setFont(mono_font())
+        self.id_fp = fingerprint_label()
         lay.addWidget(self.id_fp)
         self.id_status = label("", "muted", selectable=True)
         lay.addWidget(self.id_status)
@@ -188,16 +199,9 @@ class SettingsDialog(QDialog):
 
     def _set_identities(self, identities: list[IdentityInfo]) -> None:
         self.identities = list(identities)
-        t = self.id_table
-        t.setRowCount(0)
-        for info in self.identities:
-            r = t.rowCount()
-            t.insertRow(r)
-            validity, _usable = validity_words(info)
-            t.setItem(r, 0, _cell(info.name, info, info.email))
-            t.setItem(r, 1, _cell(info.organisation))
-            t.setItem(r, 2, _cell(format_fingerprint(info.fingerprint)[:19] + " …", tip=info.fingerprint))
-            t.setItem(r, 3, _cell(validity))
+        _fill(self.id_table, ((_cell(info.name, info, info.email), _cell(info.organisation),
+                               _fingerprint_cell(info.fingerprint), _cell(validity_words(info)[0]))
+                              for info in self.identities))
         if not self.identities:
             self.id_status.setText("No identity yet. Create one, or import the .p12 file your organisation gave you.")
         self._id_selected()
@@ -252,12 +256,8 @@ class SettingsDialog(QDialog):
     # -- trust ---------------------------------------------------------------------------
 
     def _trust_tab(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.setContentsMargins(style.MARGIN, style.MARGIN, style.MARGIN, style.MARGIN)
-        lay.setSpacing(style.SPACING)
-        lay.addWidget(label("A signature counts as trusted only if its certificate is on this list. Add a "
-                            "certificate only after checking its fingerprint with its owner.", "muted"))
+        page, lay = self._tab("A signature counts as trusted only if its certificate is on this list. Add a "
+                              "certificate only after checking its fingerprint with its owner.")
         self.trust_table = _table(["Subject", "Role", "Fingerprint", "Added"])
         self.trust_table.setAccessibleName("Trusted certificates")
         self.trust_table.itemSelectionChanged.connect(
@@ -288,23 +288,16 @@ class SettingsDialog(QDialog):
 
     def _set_trust(self, rows: list[dict]) -> None:
         self.trust = list(rows)
-        t = self.trust_table
-        t.setRowCount(0)
-        for entry in self.trust:
-            r = t.rowCount()
-            t.insertRow(r)
-            t.setItem(r, 0, _cell(entry["subject"], entry))
-            t.setItem(r, 1, _cell(entry["role"]))
-            t.setItem(r, 2, _cell(format_fingerprint(entry["fingerprint"])[:19] + " …", tip=entry["fingerprint"]))
-            t.setItem(r, 3, _cell(str(entry["added"])[:10]))
+        _fill(self.trust_table, ((_cell(entry["subject"], entry), _cell(entry["role"]),
+                                  _fingerprint_cell(entry["fingerprint"]), _cell(str(entry["added"])[:10]))
+                                 for entry in self.trust))
         if not self.trust:
             self.trust_status.setText("The trust list is empty: every signature will show as not trusted.")
-        self.remove_trust_button.setEnabled(bool(t.selectionModel().selectedRows()))
+        self.remove_trust_button.setEnabled(bool(self.trust_table.selectionModel().selectedRows()))
 
     def add_certificate(self, path: Path | None = None) -> None:
         if not path:
-            chosen, _ = QFileDialog.getOpenFileName(self, "Add a trusted certificate", str(documents_folder()),
-                                                    "Certificates (*.pem *.crt *.cer *.der);;All files (*)")
+            chosen = ask_open_path(self, "Add a trusted certificate", CERTIFICATE_FILES)
             if not chosen:
                 return
             path = Path(chosen)
@@ -340,12 +333,8 @@ class SettingsDialog(QDialog):
     # -- workspace folder -----------------------------------------------------------------
 
     def _workspace_tab(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.setContentsMargins(style.MARGIN, style.MARGIN, style.MARGIN, style.MARGIN)
-        lay.setSpacing(style.SPACING)
-        lay.addWidget(label("The workspace holds your cases, reviews, identities and trust list. Keep it on an "
-                            "encrypted disk your organisation approves.", "muted"))
+        page, lay = self._tab("The workspace holds your cases, reviews, identities and trust list. Keep it on an "
+                              "encrypted disk your organisation approves.")
         lay.addSpacing(style.SPACING)
         row = QHBoxLayout()
         self.ws_path = QLineEdit()
@@ -402,12 +391,8 @@ class SettingsDialog(QDialog):
     # -- limits --------------------------------------------------------------------------
 
     def _limits_tab(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.setContentsMargins(style.MARGIN, style.MARGIN, style.MARGIN, style.MARGIN)
-        lay.setSpacing(style.SPACING)
-        lay.addWidget(label("CaseView refuses a bundle beyond these limits before unpacking it. Raise them only for a "
-                            "bundle you expect to be that large.", "muted"))
+        page, lay = self._tab("CaseView refuses a bundle beyond these limits before unpacking it. Raise them only "
+                              "for a bundle you expect to be that large.")
         lay.addSpacing(style.SPACING)
         form = QFormLayout()
         form.setHorizontalSpacing(style.MARGIN)
@@ -488,9 +473,7 @@ class SettingsDialog(QDialog):
 
     def _set_limits_message(self, text: str, role: str = "warning") -> None:
         self.limits_error.setText(text)
-        self.limits_error.setProperty("role", role)
-        self.limits_error.style().unpolish(self.limits_error)
-        self.limits_error.style().polish(self.limits_error)
+        set_role(self.limits_error, role)
 
     def _limits_edited(self, *_args) -> None:
         if not hasattr(self, "_shown"):

@@ -14,8 +14,8 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QFont
-from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QListWidget, QListWidgetItem,
-                               QMessageBox, QProgressBar, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QFileDialog, QListWidget, QListWidgetItem, QMessageBox, QProgressBar,
+                               QPushButton, QWidget)
 
 from ..core.errors import Cancelled, CaseViewError
 from ..core.finalise import ReportOutcome, produce_report
@@ -26,10 +26,12 @@ from ..core.review import start_new_version as core_start_new_version
 from ..core.store import Workspace
 from ..core.verify import Verification, verify_report
 from . import style
-from .identity_wizard import (IdentityWizard, PassphraseDialog, documents_folder, fingerprint_label, heading,
-                              human_time, label, open_for_signing)
+from .identity_wizard import IdentityWizard
+from .passphrase import PassphraseDialog, open_for_signing
 from .tasks import WorkspaceRunner
 from .verify_dialog import VERDICT_COLOURS, verdict_words
+from .widgets import (button_row, card, dialog_layout, documents_folder, fingerprint_label, heading, human_time, label,
+                      message_box)
 
 __all__ = ["SignFlow", "MissingEntry", "MissingDialog", "SigningProgressDialog", "SignedDialog", "finalise_and_sign",
            "start_new_version", "default_report_path", "ask_report_path", "open_folder"]
@@ -119,16 +121,6 @@ def open_folder(path: Path) -> bool:
 # ---------------------------------------------------------------- dialogs
 
 
-def _buttons(*buttons: QPushButton, left: tuple[QPushButton, ...] = ()) -> QHBoxLayout:
-    row = QHBoxLayout()
-    for b in left:
-        row.addWidget(b)
-    row.addStretch(1)
-    for b in buttons:
-        row.addWidget(b)
-    return row
-
-
 class MissingDialog(QDialog):
     """What stops the review being signed; each entry takes the reviewer to its field."""
 
@@ -136,11 +128,7 @@ class MissingDialog(QDialog):
 
     def __init__(self, reference: str, entries: tuple[MissingEntry, ...], parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Not ready to sign")
-        self.setWindowModality(Qt.WindowModal)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(style.GAP, style.GAP, style.GAP, style.MARGIN)
-        lay.setSpacing(style.SPACING)
+        lay = dialog_layout(self, "Not ready to sign")
         lay.addWidget(heading(self, "The review is not complete yet"))
         n = len(entries)
         lay.addWidget(label(f"Case {reference}: {n} thing{'s' if n != 1 else ''} must be done before you can sign. "
@@ -162,7 +150,7 @@ class MissingDialog(QDialog):
         self.go_button = QPushButton("Go to it")
         self.go_button.setDefault(True)
         self.go_button.clicked.connect(self.go)
-        lay.addLayout(_buttons(close, self.go_button))
+        lay.addLayout(button_row(close, self.go_button))
         self.resize(600, 460)
 
     def entries(self) -> list[MissingEntry]:
@@ -184,12 +172,8 @@ class SigningProgressDialog(QDialog):
 
     def __init__(self, out: Path, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Signing the report")
-        self.setWindowModality(Qt.WindowModal)
         self._finished = False
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(style.GAP, style.GAP, style.GAP, style.MARGIN)
-        lay.setSpacing(style.SPACING)
+        lay = dialog_layout(self, "Signing the report")
         lay.addWidget(heading(self, "Signing the report"))
         lay.addWidget(label(str(out), "muted"))
         self.bar = QProgressBar()
@@ -203,7 +187,7 @@ class SigningProgressDialog(QDialog):
         lay.addSpacing(style.SPACING)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
-        lay.addLayout(_buttons(self.cancel_button))
+        lay.addLayout(button_row(self.cancel_button))
 
     def set_step(self, step: Step) -> None:
         self.bar.setRange(0, max(1, step.total))
@@ -247,11 +231,7 @@ class SignedDialog(QDialog):
         super().__init__(parent)
         self.result = result
         v, o = result.verification, result.outcome
-        self.setWindowTitle("Report signed")
-        self.setWindowModality(Qt.WindowModal)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(style.GAP, style.GAP, style.GAP, style.MARGIN)
-        lay.setSpacing(style.SPACING)
+        lay = dialog_layout(self, "Report signed")
         colour = VERDICT_COLOURS[v.verdict]
         title = "✔  Report signed and checked" if v.valid else "✖  The signed report did not pass its check"
         self.headline = heading(self, title, 1.5)
@@ -263,12 +243,7 @@ class SignedDialog(QDialog):
                                 "the whole file, and is yours.", "muted"))
         else:
             lay.addWidget(label("Do not send this file. " + " ".join(v.reasons), "warning"))
-        card = QFrame()
-        card.setObjectName("card")
-        form = QFormLayout(card)
-        form.setContentsMargins(style.MARGIN, style.MARGIN - 4, style.MARGIN, style.MARGIN - 4)
-        form.setHorizontalSpacing(style.MARGIN)
-        form.setVerticalSpacing(6)
+        facts, form = card(spaced=True)
         sig = v.signatures[0] if v.signatures else None
         who = ", ".join(p for p in ((sig.signer_name, sig.signer_organisation) if sig else (o.signer or "",)) if p)
         form.addRow("Signed by:", label(who, selectable=True))
@@ -283,7 +258,7 @@ class SignedDialog(QDialog):
         self.verdict.setFont(style.scaled_font(self, 1.0, QFont.Weight.DemiBold))
         self.verdict.setStyleSheet(f"color: {colour};")
         form.addRow("Check:", self.verdict)
-        lay.addWidget(card)
+        lay.addWidget(facts)
         notes = ["The case is now read-only. To change anything, use Review → Start a new version; this report stays "
                  "as it is."]
         if result.late_cancel:
@@ -297,20 +272,14 @@ class SignedDialog(QDialog):
         close = QPushButton("Close")
         close.setDefault(True)
         close.clicked.connect(self.accept)
-        lay.addLayout(_buttons(close, left=(self.open_button,)))
+        lay.addLayout(button_row(close, left=(self.open_button,)))
         self.setMinimumWidth(640)
         self.adjustSize()
 
 
 def _message(parent: QWidget | None, icon, title: str, text: str, info: str = "") -> QMessageBox:
-    box = QMessageBox(parent)
-    box.setIcon(icon)
-    box.setWindowTitle(title)
-    box.setText(text)
-    if info:
-        box.setInformativeText(info)
+    box = message_box(parent, icon, title, text, info)
     box.setStandardButtons(QMessageBox.Ok)
-    box.setWindowModality(Qt.WindowModal)
     box.open()
     return box
 
@@ -439,17 +408,13 @@ class SignFlow(QObject):
                                         f"Case {case.reference} is not signed, so it is already open for changes.")
             self.message_box.finished.connect(self._end)
             return
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Question)
-        box.setWindowTitle("Start a new version")
-        box.setText(f"Start a new version of the review of case {case.reference}?")
-        box.setInformativeText(f"The review opens for changes again. The report you signed on "
-                               f"{human_time(case.signed_at)} is kept as it is; "
-                               "when you are done you sign the new version as a new report.")
+        box = message_box(self.window, QMessageBox.Question, "Start a new version",
+                          f"Start a new version of the review of case {case.reference}?",
+                          f"The review opens for changes again. The report you signed on {human_time(case.signed_at)} "
+                          "is kept as it is; when you are done you sign the new version as a new report.")
         self.new_version_button = box.addButton("Start a new version", QMessageBox.AcceptRole)
         box.addButton(QMessageBox.Cancel)
         box.setDefaultButton(QMessageBox.Cancel)
-        box.setWindowModality(Qt.WindowModal)
         box.finished.connect(lambda _r: self._new_version_answered(box))
         self.confirm_box = box
         box.open()

@@ -6,19 +6,19 @@ import html
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QIcon, QKeySequence
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QListWidget,
                                QListWidgetItem, QMainWindow, QPushButton, QSizePolicy, QStackedWidget, QTableView,
                                QVBoxLayout, QWidget)
 
 from ..core.snapshot import CaseSummary
-from ..paths import resource
 from . import style
 from .import_dialog import ask_bundle_path, bundle_from_mime
 from .docks import CardDelegate
 from .models import CasesModel, HtmlRole, IdRole, cases_proxy
 from .recent import RecentBundle
+from .widgets import app_logo
 
 
 def _label(text: str, role: str | None = None, *, wrap: bool = False) -> QLabel:
@@ -100,10 +100,8 @@ class StartWindow(QMainWindow):
     def _header(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(style.MARGIN)
-        icon_path = resource("icons", "caseview.png")
-        if icon_path.exists():
-            logo = QLabel()
-            logo.setPixmap(QIcon(str(icon_path)).pixmap(QSize(48, 48)))
+        logo = app_logo(48)
+        if logo is not None:
             logo.setAccessibleName("CaseView")
             row.addWidget(logo, 0, Qt.AlignTop)
         titles = QVBoxLayout()

@@ -7,16 +7,17 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication
-from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
 
 from ..core.errors import CaseViewError
 from ..core.identity import load_certificate_pem
 from ..core.store import Workspace
 from ..core.verify import SignatureCheck, Verification, verify_report
 from . import style
-from .identity_wizard import documents_folder, fingerprint_label, heading, human_time, label
 from .tasks import WorkspaceRunner
+from .widgets import (CERTIFICATE_FILES, ask_open_path, busy_bar, card, chooser_row, fingerprint_label, heading,
+                      human_time, label)
 
 __all__ = ["VerifyDialog", "VerificationView", "open_verify_dialog", "verdict_words", "VERDICT_COLOURS"]
 
@@ -107,12 +108,11 @@ class VerificationView(QWidget):
                             "fingerprint.",
                      None: "The embedded findings could not be compared with the report."}[v.findings_match]
             self._lay.addWidget(label(state, None if v.findings_match else "warning"))
-            card = self._card()
-            form = card.layout()
+            facts, form = card(spaced=True)
             form.addRow("Case reference:", label(str(bundle.get("case_reference", "?")), selectable=True))
             form.addRow("Bundle id:", label(str(bundle.get("bundle_id", "?")), selectable=True))
             form.addRow("Bundle fingerprint:", fingerprint_label(str(bundle.get("fingerprint") or "")))
-            self._lay.addWidget(card)
+            self._lay.addWidget(facts)
 
         self._section("Please note")
         for note in v.notes:
@@ -123,18 +123,8 @@ class VerificationView(QWidget):
         self._lay.addSpacing(style.SPACING)
         self._lay.addWidget(heading(self, text, 1.05))
 
-    def _card(self) -> QFrame:
-        card = QFrame()
-        card.setObjectName("card")
-        form = QFormLayout(card)
-        form.setContentsMargins(style.MARGIN, style.MARGIN - 4, style.MARGIN, style.MARGIN - 4)
-        form.setHorizontalSpacing(style.MARGIN)
-        form.setVerticalSpacing(6)
-        return card
-
     def _signature_card(self, v: Verification, s: SignatureCheck) -> QFrame:
-        card = self._card()
-        form: QFormLayout = card.layout()
+        facts, form = card(spaced=True)
 
         def flag(ok: bool, text: str) -> QLabel:
             w = label(text, None if ok else "warning", selectable=True)
@@ -163,7 +153,7 @@ class VerificationView(QWidget):
                                               else "No — the certificate is not on your trust list"))
         for p in s.problems:
             form.addRow("Problem:", flag(False, p))
-        return card
+        return facts
 
     def as_text(self) -> str:
         return "\n".join(self.verification.render_text()) + "\n" if self.verification else ""
@@ -198,29 +188,15 @@ class VerifyDialog(QDialog):
         self.report.setAccessibleName("Report file")
         self.report.setPlaceholderText("the signed report (.pdf)")
         self.report.textChanged.connect(self._edited)
-        pick = QPushButton("Choose…")
-        pick.clicked.connect(self.choose_report)
-        row = QHBoxLayout()
-        row.addWidget(self.report, 1)
-        row.addWidget(pick)
-        form.addRow("Report:", row)
+        form.addRow("Report:", chooser_row(self.report, self.choose_report))
         self.cert = QLineEdit()
         self.cert.setAccessibleName("Extra certificate to trust")
         self.cert.setPlaceholderText("optional: a certificate (.pem) to trust for this check only")
-        pick_cert = QPushButton("Choose…")
-        pick_cert.clicked.connect(self.choose_certificate)
-        row2 = QHBoxLayout()
-        row2.addWidget(self.cert, 1)
-        row2.addWidget(pick_cert)
-        form.addRow("Also trust:", row2)
+        form.addRow("Also trust:", chooser_row(self.cert, self.choose_certificate))
         lay.addLayout(form)
         lay.addWidget(label("Your trust list (Edit → Settings → Trusted certificates) decides whose signatures are "
                             "trusted.", "muted"))
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMaximumHeight(8)
-        self.busy.hide()
+        self.busy = busy_bar()
         lay.addWidget(self.busy)
         self.error = label("", "warning", selectable=True)
         self.error.hide()
@@ -263,15 +239,13 @@ class VerifyDialog(QDialog):
         self.verify_button.setEnabled(bool(self.report.text().strip()) and not self.busy.isVisible())
 
     def choose_report(self) -> bool:
-        chosen, _ = QFileDialog.getOpenFileName(self, "Verify a signed report", str(documents_folder()),
-                                                "PDF reports (*.pdf);;All files (*)")
+        chosen = ask_open_path(self, "Verify a signed report", "PDF reports (*.pdf);;All files (*)")
         if chosen:
             self.report.setText(chosen)
         return bool(chosen)
 
     def choose_certificate(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(self, "Certificate to trust for this check", str(documents_folder()),
-                                                "Certificates (*.pem *.crt *.cer *.der);;All files (*)")
+        chosen = ask_open_path(self, "Certificate to trust for this check", CERTIFICATE_FILES)
         if chosen:
             self.cert.setText(chosen)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable, Iterable
 
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QMenu, QSplitter, QStackedWidget,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QSplitter, QStackedWidget, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from ..core.findings import quote_context, resolve_quote
 from ..core.review import Anchor
@@ -24,12 +24,15 @@ from .viewer_canvas import CURRENT_HIT, HIGHLIGHT, PageCanvas
 from .viewer_find import FindMixin
 from .viewer_icons import icon
 from .viewer_pages import DocModel, ImageModel, PageTexts, locate, model_for, normalised
-from .viewer_parts import ZOOM_CHOICES, MessagePanel, tool_button
+from .viewer_parts import MessagePanel, tool_button
 from .viewer_strip import PageStrip
+from .viewer_toolbar import ToolbarMixin
 
 RefResolver = Callable[[str], "tuple[str, int] | None"]
 FOCUS = QColor(110, 210, 120, 140)  # a passage opened from search or a citation
-class DocumentViewer(FindMixin, QWidget):
+
+
+class DocumentViewer(FindMixin, ToolbarMixin, QWidget):
     """Reads one document at a time; see the module docstring. Pages are numbered from 1."""
 
     pageChanged = Signal(str, int)  # doc_id, page
@@ -67,83 +70,9 @@ class DocumentViewer(FindMixin, QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        bar = QWidget(self)
-        bar.setAccessibleName("Viewer toolbar")
-        bl = QHBoxLayout(bar)
-        bl.setContentsMargins(6, 3, 6, 3)
-        bl.setSpacing(2)
-        self.strip_button = tool_button(bar, "sidebar", "Show or hide the page strip", "Page strip",
-                                    self._toggle_strip, checkable=True)
-        self.strip_button.setChecked(True)
-        self.prev_button = tool_button(bar, "up", "Previous page (Page Up)", "Previous page",
-                                   lambda: self.go_to_page(self.current_page() - 1))
-        self.next_button = tool_button(bar, "down", "Next page (Page Down)", "Next page",
-                                   lambda: self.go_to_page(self.current_page() + 1))
-        self.page_box = QLineEdit(bar)
-        self.page_box.setAccessibleName("Go to page")
-        self.page_box.setToolTip("Type a page number or a bundle reference such as C23, then press Enter (Ctrl+L)")
-        self.page_box.setPlaceholderText("Page")
-        self.page_box.setFixedWidth(self.fontMetrics().horizontalAdvance("MMMM999") + 12)
-        self.page_box.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.page_box.returnPressed.connect(self._go_typed)
-        self.page_label = QLabel(bar)
-        self.page_label.setAccessibleName("Page position")
-        self.page_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("page 999 of 999"))
-        self.zoom_out_button = tool_button(bar, "zoom-out", "Zoom out (Ctrl+−)", "Zoom out", lambda: self.zoom_by(-1))
-        self.zoom_box = QComboBox(bar)
-        self.zoom_box.setAccessibleName("Zoom")
-        self.zoom_box.setToolTip("Zoom (Ctrl+wheel)")
-        self.zoom_box.setEditable(True)
-        self.zoom_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for label, _value in ZOOM_CHOICES:
-            self.zoom_box.addItem(label)
-        self.zoom_box.setMinimumContentsLength(8)
-        self.zoom_box.activated.connect(lambda i: self._apply_zoom_choice(ZOOM_CHOICES[i][1]))
-        self.zoom_box.lineEdit().returnPressed.connect(self._zoom_typed)
-        self.zoom_box.lineEdit().setAccessibleName("Zoom percentage")
-        self.zoom_in_button = tool_button(bar, "zoom-in", "Zoom in (Ctrl++)", "Zoom in", lambda: self.zoom_by(1))
-        self.fit_width_button = tool_button(bar, "fit-width", "Fit width", "Fit width", self.fit_width)
-        self.fit_page_button = tool_button(bar, "fit-page", "Fit page", "Fit page", self.fit_page)
-        self.find_button = tool_button(bar, "find", "Find in document (Ctrl+F)", "Find in document", self.start_find)
-        for w in (self.strip_button, self.prev_button, self.next_button, self.page_box, self.page_label):
-            bl.addWidget(w)
-        bl.addStretch(1)
-        for w in (self.zoom_out_button, self.zoom_box, self.zoom_in_button, self.fit_width_button,
-                  self.fit_page_button):
-            bl.addWidget(w)
-        bl.addSpacing(10)
-        bl.addWidget(self.find_button)
-        self.toolbar = bar
-        lay.addWidget(bar)
+        lay.addWidget(self._build_toolbar())
         lay.addWidget(self._rule())
-
-        self.find_bar = QFrame(self)
-        self.find_bar.setAccessibleName("Find bar")
-        fl = QHBoxLayout(self.find_bar)
-        fl.setContentsMargins(8, 4, 6, 4)
-        fl.setSpacing(4)
-        self.find_box = QLineEdit(self.find_bar)
-        self.find_box.setAccessibleName("Find text")
-        self.find_box.setPlaceholderText("Find in document")
-        self.find_box.setClearButtonEnabled(True)
-        self.find_box.setMaximumWidth(320)
-        self._find_timer = QTimer(self, singleShot=True, interval=180)
-        self._find_timer.timeout.connect(lambda: self.find(self.find_box.text()))
-        self.find_box.textEdited.connect(lambda _t: self._find_timer.start())
-        self.find_box.returnPressed.connect(self._find_enter)
-        self.find_prev_button = tool_button(self.find_bar, "up", "Previous match (Shift+F3)", "Previous match",
-                                        self.find_previous)
-        self.find_next_button = tool_button(self.find_bar, "down", "Next match (F3)", "Next match", self.find_next)
-        self.find_count = QLabel(self.find_bar)
-        self.find_count.setAccessibleName("Matches")
-        self.find_close = tool_button(self.find_bar, "close", "Close the find bar (Esc)", "Close find bar",
-                                  self.end_find)
-        for w in (self.find_box, self.find_prev_button, self.find_next_button, self.find_count):
-            fl.addWidget(w)
-        fl.addStretch(1)
-        fl.addWidget(self.find_close)
-        self.find_bar.hide()
-        lay.addWidget(self.find_bar)
+        lay.addWidget(self._build_find_bar())
 
         self.notice = QFrame(self)
         self.notice.setAccessibleName("Viewer notice")
@@ -359,17 +288,6 @@ class DocumentViewer(FindMixin, QWidget):
         if self.doc is not None:
             self.pageChanged.emit(self.doc.id, page)
 
-    def _focus_page_box(self) -> None:
-        self.page_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.page_box.selectAll()
-
-    def _go_typed(self) -> None:
-        text = self.page_box.text().strip()
-        ok = self.go_to_reference(text)
-        self.canvas.setFocus()
-        if not ok and self.model is not None:
-            self.page_box.setText(self.model.ref(self.current_page()))
-
     def go_to_reference(self, text: str) -> bool:
         """A page number of this document or a bundle reference (``C23``); False, with a notice, if neither."""
         if self.model is None or not text:
@@ -442,36 +360,6 @@ class DocumentViewer(FindMixin, QWidget):
     def fit_page(self) -> None:
         self._auto_fit_page = False
         self.canvas.set_mode("fit-page")
-
-    def _apply_zoom_choice(self, value) -> None:
-        if value == "fit-width":
-            self.fit_width()
-        elif value == "fit-page":
-            self.fit_page()
-        else:
-            self.set_zoom(value)
-        self.canvas.setFocus()
-
-    def _zoom_typed(self) -> None:
-        text = self.zoom_box.currentText().strip().rstrip("%").strip()
-        for label, value in ZOOM_CHOICES:
-            if label.lower() == self.zoom_box.currentText().strip().lower():
-                return self._apply_zoom_choice(value)
-        try:
-            self.set_zoom(float(text) / 100)
-        except ValueError:
-            self._show_zoom()
-        self.canvas.setFocus()
-
-    def _show_zoom(self) -> None:
-        mode = self.canvas.mode
-        label = {"fit-width": "Fit width", "fit-page": "Fit page"}.get(mode, f"{round(self.canvas.zoom * 100)}%")
-        self.zoom_box.setEditText(label)
-        self.zoom_box.setToolTip(f"Zoom: {round(self.canvas.zoom * 100)}% (Ctrl+wheel)")
-
-    def _toggle_strip(self) -> None:
-        self._strip_wanted = self.strip_button.isChecked()
-        self.strip.setVisible(self._strip_wanted and self.model is not None and self.model.kind != "image")
 
     # -- render client results -------------------------------------------------------------
 

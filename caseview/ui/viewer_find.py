@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit
 
 from .render_client import BACKGROUND
 from .viewer_pages import find_all
+from .viewer_parts import tool_button
 
 
 class FindMixin:
@@ -14,6 +16,37 @@ class FindMixin:
     Page texts come from the stored text (``page_texts``) when the host gives it,
     otherwise from the render worker page by page, so the count grows as they arrive.
     """
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _build_find_bar(self) -> QFrame:
+        self.find_bar = QFrame(self)
+        self.find_bar.setAccessibleName("Find bar")
+        fl = QHBoxLayout(self.find_bar)
+        fl.setContentsMargins(8, 4, 6, 4)
+        fl.setSpacing(4)
+        self.find_box = QLineEdit(self.find_bar)
+        self.find_box.setAccessibleName("Find text")
+        self.find_box.setPlaceholderText("Find in document")
+        self.find_box.setClearButtonEnabled(True)
+        self.find_box.setMaximumWidth(320)
+        self._find_timer = QTimer(self, singleShot=True, interval=180)
+        self._find_timer.timeout.connect(lambda: self.find(self.find_box.text()))
+        self.find_box.textEdited.connect(lambda _t: self._find_timer.start())
+        self.find_box.returnPressed.connect(self._find_enter)
+        self.find_prev_button = tool_button(self.find_bar, "up", "Previous match (Shift+F3)", "Previous match",
+                                            self.find_previous)
+        self.find_next_button = tool_button(self.find_bar, "down", "Next match (F3)", "Next match", self.find_next)
+        self.find_count = QLabel(self.find_bar)
+        self.find_count.setAccessibleName("Matches")
+        self.find_close = tool_button(self.find_bar, "close", "Close the find bar (Esc)", "Close find bar",
+                                      self.end_find)
+        for w in (self.find_box, self.find_prev_button, self.find_next_button, self.find_count):
+            fl.addWidget(w)
+        fl.addStretch(1)
+        fl.addWidget(self.find_close)
+        self.find_bar.hide()
+        return self.find_bar
 
     # -- find ------------------------------------------------------------------------------
 
