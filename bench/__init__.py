@@ -1,0 +1,1 @@
+"""CaseView benchmarks: ``make bench`` (``python -m bench``); see docs/benchmarks.md."""
