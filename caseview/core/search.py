@@ -122,14 +122,13 @@ def _split_snippet(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 
 def search(ws: Workspace, case_id: str, query: str, *, limit: int = 50) -> SearchResult:
     fts = compile_query(query)
-    titles = {d.doc_id: d.title for d in ws.documents(case_id)}
     try:
         rows = ws.search_pages(case_id, fts, limit)
         total = ws.count_matches(case_id, fts) if len(rows) >= limit else len(rows)
     except sqlite3.OperationalError as exc:
         raise SearchError(f"The search {query!r} could not be run ({exc}).") from None
     hits = []
-    for doc_id, page, ref, snippet, rank in rows:
+    for doc_id, page, ref, title, snippet, rank in rows:
         plain, spans = _split_snippet(snippet)
-        hits.append(Hit(doc_id, titles.get(doc_id, doc_id), page, ref, plain, spans, -rank))
+        hits.append(Hit(doc_id, title, page, ref, plain, spans, -rank))
     return SearchResult(query, tuple(hits), total)
