@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from io import BytesIO
+from typing import Callable
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -82,7 +83,21 @@ class _CaseViewInfo(PDFInfo):
         return PDFDictionary(d).format(document)
 
 
+_FOOTER_SLOT = object()  # stands in the page's code list where the footer goes
+
+
 class _ReportCanvas(Canvas):
+    """The report's canvas: one layout pass, each page's footer written at the end.
+
+    A footer says "Page N of M", and M is known only once the last page is laid
+    out. Instead of laying the report out twice, a page keeps an empty slot in
+    its content stream where its footer belongs (``defer_footer``, at the point
+    the footer used to be drawn), and ``save`` draws every footer, now knowing
+    M, from the state a page starts in and splices it into the slot. Everything
+    else about a page (its number, bookmarks, outline entries, the order of its
+    content) is as if the page had been drawn in one go.
+    """
+
     def __init__(self, *args, extra_info=(), pdf_date=None, **kwargs):
         super().__init__(*args, **kwargs)
         info = _CaseViewInfo()
@@ -95,6 +110,59 @@ class _ReportCanvas(Canvas):
             # Invariant mode would stamp 2000-01-01; the date the report
             # speaks for (signing, else completion) is both true and stable.
             self.setDateFormatter(lambda *_: pdf_date)
+        self._footer_slot: tuple[int, Callable] | None = None
+        # (page object, offset of the slot in its stream, page number, draw)
+        self._footers: list[tuple[object, int, int, Callable]] = []
+
+    def defer_footer(self, draw: Callable[[Canvas, int, int], None]) -> None:
+        """Keep this point of the page for ``draw(canvas, page_number, page_count)``."""
+        if self._footer_slot is not None:
+            raise AssertionError("a page has one footer")
+        self._footer_slot = (len(self._code), draw)
+        self._code.append(_FOOTER_SLOT)
+
+    def showPage(self):
+        slot, self._footer_slot = self._footer_slot, None
+        if slot is None:
+            super().showPage()
+            return
+        index, draw = slot
+        code = self._code
+        if code[index] is not _FOOTER_SLOT:
+            raise AssertionError("the footer slot moved")
+        code[index] = ""
+        # reportlab joins a page's stream as "\n".join(before + [preamble] + code + after),
+        # so the empty slot is at this offset, between two newlines.
+        offset = len("\n".join([*self._psCommandsBeforePage, self._preamble, *code[:index]])) + 1
+        number = self._pageNumber
+        super().showPage()
+        self._footers.append((self._doc.Pages.pages[-1], offset, number, draw))
+
+    def _write_footers(self) -> None:
+        if len(self._code):
+            self.showPage()
+        total = len(self._doc.Pages.pages)
+        for page, offset, number, draw in self._footers:
+            stream = page.stream
+            if stream[offset - 1:offset + 1] != "\n\n":
+                raise AssertionError(f"page {number}: the footer slot is not where it was left")
+            # The state a fresh page starts in, which the footer was drawn from
+            # when it was drawn at the top of its page.
+            self.init_graphics_state()
+            self.state_stack = []
+            self._code = []
+            draw(self, number, total)
+            page.stream = stream[:offset] + "\n".join(self._code) + stream[offset:]
+        self._footers = []
+        self._code = []
+
+    def save(self):
+        self._write_footers()
+        super().save()
+
+    def getpdfdata(self):
+        self._write_footers()
+        return super().getpdfdata()
 
 
 def _pdf_date(inp: ReportInput) -> str | None:
@@ -117,7 +185,7 @@ def _pdf_date(inp: ReportInput) -> str | None:
 
 
 class _ReportDoc(BaseDocTemplate):
-    def __init__(self, buf, ctx: Context, draft: bool, total: int | None, **kw):
+    def __init__(self, buf, ctx: Context, draft: bool, **kw):
         super().__init__(
             buf,
             pagesize=A4,
@@ -130,7 +198,6 @@ class _ReportDoc(BaseDocTemplate):
         )
         self._ctx = ctx
         self._draft = draft
-        self._total = total
         frame = Frame(
             self.leftMargin, self.bottomMargin, self.width, self.height,
             leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
@@ -151,7 +218,11 @@ class _ReportDoc(BaseDocTemplate):
         c.drawCentredString(0, -22, WATERMARK_TEXT)
         c.restoreState()
 
-    def _footer(self, c: Canvas) -> None:
+    def _footer(self, c: _ReportCanvas) -> None:
+        # Drawn when the page count is known; its place in the page is kept now.
+        c.defer_footer(self._draw_footer)
+
+    def _draw_footer(self, c: Canvas, number: int, total: int) -> None:
         w, _ = self.pagesize
         y = 14 * mm
         c.saveState()
@@ -161,8 +232,7 @@ class _ReportDoc(BaseDocTemplate):
         c.setFont(SANS, 7.5)
         c.setFillColor(MUTED)
         c.drawString(self.leftMargin, y, f"Case {self._ctx.case_reference}")
-        total = self._total if self._total is not None else "?"
-        c.drawRightString(w - self.rightMargin, y, f"Page {c.getPageNumber()} of {total}")
+        c.drawRightString(w - self.rightMargin, y, f"Page {number} of {total}")
         c.restoreState()
 
     def _decorate_cover(self, c: Canvas, doc) -> None:
@@ -198,14 +268,14 @@ class _ReportDoc(BaseDocTemplate):
         self._footer(c)
 
 
-def _build(inp: ReportInput, ctx: Context, total: int | None) -> tuple[bytes, int, dict]:
+def _build(inp: ReportInput, ctx: Context) -> tuple[bytes, int, dict]:
     styles = make_styles()
     buf = BytesIO()
     title = f"Independent case review — {ctx.case_reference}"
     subject = (f"{ctx.framework_title}, version {ctx.framework_version}; "
                f"bundle fingerprint {ctx.fingerprint}")
     doc = _ReportDoc(
-        buf, ctx, inp.draft, total,
+        buf, ctx, inp.draft,
         title=title,
         author=ctx.reviewer_name or "Unknown reviewer",
         subject=subject,
@@ -231,25 +301,22 @@ def _build(inp: ReportInput, ctx: Context, total: int | None) -> tuple[bytes, in
 def render_report(inp: ReportInput) -> RenderedReport:
     """Lay the review out as a PDF and say where the two signature fields belong.
 
-    Two passes: the first counts the pages so that every footer can say
-    "Page N of M"; the footer is outside the frame, so the count cannot change
-    the layout. Invariant mode keeps the bytes identical for identical input.
+    One layout pass: every footer's "Page N of M" is written when the document
+    is saved and M is known (see ``_ReportCanvas``). Invariant mode keeps the
+    bytes identical for identical input.
     """
     ensure_fonts()
     ctx = context_of(inp)
-    _, pages, _ = _build(inp, ctx, None)
-    pdf, final_pages, sink = _build(inp, ctx, pages)
-    if final_pages != pages:  # cannot happen while the footer stays outside the frame
-        pdf, final_pages, sink = _build(inp, ctx, final_pages)
+    pdf, pages, sink = _build(inp, ctx)
     boxes = {}
     for role in ("reviewer", "moderator"):
         page, x1, y1, x2, y2 = sink[role]
-        if page != final_pages:
-            raise AssertionError(f"{role} signature box landed on page {page} of {final_pages}")
+        if page != pages:
+            raise AssertionError(f"{role} signature box landed on page {page} of {pages}")
         boxes[role] = SignatureBox(-1, round(x1, 2), round(y1, 2), round(x2, 2), round(y2, 2))
     return RenderedReport(
         pdf=pdf,
         reviewer_box=boxes["reviewer"],
         moderator_box=boxes["moderator"],
-        page_count=final_pages,
+        page_count=pages,
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Paragraph as _Paragraph
 from reportlab.platypus.flowables import HRFlowable
 
 from .report_model import ReportInput
@@ -69,6 +70,29 @@ def context_of(inp: ReportInput) -> Context:
 
 
 # --- flowables -------------------------------------------------------------
+
+
+class Paragraph(_Paragraph):
+    """reportlab's Paragraph, breaking its lines once per width.
+
+    Layout asks a paragraph for its size many times at the same width (a table
+    sizes its rows, is measured again by the frame and by any KeepTogether,
+    and sizes each cell once more to draw it), and reportlab breaks the lines
+    afresh each time; the result depends only on the width.
+    """
+
+    def wrap(self, availWidth, availHeight):
+        memo = self.__dict__.get("_wrap_memo")
+        # A split drops ``blPara`` when the paragraph must move on whole: break again then.
+        if memo is not None and memo[0] == availWidth and self.__dict__.get("blPara") is memo[1]:
+            self.width = availWidth
+            self.height = memo[2]
+            return availWidth, memo[2]
+        width, height = super().wrap(availWidth, availHeight)
+        bl = self.__dict__.get("blPara")
+        if bl is not None:
+            self._wrap_memo = (availWidth, bl, height)
+        return width, height
 
 
 class Heading(Paragraph):

@@ -11,7 +11,6 @@ from reportlab.platypus import (
     ListItem,
     NextPageTemplate,
     PageBreak,
-    Paragraph,
     Spacer,
     Table,
 )
@@ -21,6 +20,7 @@ from .report_blocks import (
     NOT_ANSWERED,
     Context,
     Heading,
+    Paragraph,
     SignatureBlock,
     answer_markup,
     case_headline,

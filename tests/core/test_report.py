@@ -438,6 +438,17 @@ def test_long_review_paginates(tmp_path):
     _assert_nothing_overflows(rendered.pdf)
 
 
+def test_every_page_says_which_page_of_how_many(cfa_draft):
+    # The footers are written when the document is saved, once the page count is known.
+    inp = make_case_file_audit(n_items=12, n_docs=30, long=True)
+    for rendered in (render_report(inp), cfa_draft):
+        pages = _page_texts(rendered.pdf)
+        assert len(pages) == rendered.page_count
+        for n, text in enumerate(pages, 1):
+            assert f"Page {n} of {rendered.page_count}" in text, f"page {n}"
+            assert "Case NS-2026-0147" in text, f"page {n}"
+
+
 def test_untouched_review_renders_as_a_draft(tmp_path):
     full = make_case_file_audit(draft=True)
     findings = dict(full.findings, items=[], case={}, started=None, completed=None)
