@@ -11,10 +11,9 @@ from .atomic import write_atomically
 from .errors import ReviewError
 from .findings import export_findings, findings_bytes
 from .identity import LoadedIdentity
-from .manifest import parse_manifest
 from .progress import CancelToken, Progress, reporter
 from .report import HistoryLine, ReportDocument, ReportInput, render_report
-from .review import load_context, missing, read_state, record_signed
+from .review import CaseContext, load_context, missing, read_state, record_signed
 from .store import Workspace
 
 HISTORY_TAIL = 12
@@ -30,14 +29,15 @@ class ReportOutcome:
     notices: tuple[str, ...]
 
 
-def missing_sentences(ws: Workspace, case_id: str) -> list[str]:
-    ctx = load_context(ws, case_id)
+def missing_sentences(ws: Workspace, case_id: str, ctx: CaseContext | None = None) -> list[str]:
+    ctx = ctx or load_context(ws, case_id)
     return [m.sentence() for m in missing(ctx, read_state(ws, case_id))]
 
 
-def report_input(ws: Workspace, case_id: str, findings: dict, *, signed_on: datetime | None) -> ReportInput:
+def report_input(ws: Workspace, case_id: str, findings: dict, *, signed_on: datetime | None,
+                 ctx: CaseContext | None = None) -> ReportInput:
     """Everything the renderer needs, read from the workspace."""
-    manifest = parse_manifest(ws.manifest_bytes(case_id))
+    manifest = (ctx or load_context(ws, case_id)).manifest
     titles = {s.id: s.title for s in manifest.sections}
     docs = tuple(ReportDocument(id=d.doc_id, title=d.title, section_id=d.section, section_title=titles[d.section],
                                 first_ref=d.ref(1), last_ref=d.ref(d.pages), pages=d.pages, sha256=d.sha256,
@@ -71,7 +71,8 @@ def produce_report(ws: Workspace, case_id: str, out: Path, *, identity: LoadedId
     case = ws.case(case_id)
     if case.status == "signed":
         raise ReviewError(f"Case {case.reference} was signed on {case.signed_at}; start a new version to sign again.")
-    gaps = missing_sentences(ws, case_id)
+    ctx = load_context(ws, case_id)  # parsed once: the manifest check is a real cost on big cases
+    gaps = missing_sentences(ws, case_id, ctx)
     notices: list[str] = []
     if identity is not None and gaps:
         shown = "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else "")
@@ -85,12 +86,12 @@ def produce_report(ws: Workspace, case_id: str, out: Path, *, identity: LoadedId
         reviewer = {"name": info.name, "organisation": info.organisation, "certificate_sha256": info.fingerprint}
     else:
         reviewer = None
-    findings = export_findings(ws, case_id, reviewer=reviewer)
+    findings = export_findings(ws, case_id, reviewer=reviewer, ctx=ctx)
     if identity is not None:
         findings["completed"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     data = findings_bytes(findings)
     report(1, 4, "Rendering the report")
-    rendered = render_report(report_input(ws, case_id, findings, signed_on=when if identity else None))
+    rendered = render_report(report_input(ws, case_id, findings, signed_on=when if identity else None, ctx=ctx))
     report(2, 4, "Signing" if identity else "Writing the draft")
     if identity is None:
         _write_atomically(out, embed_findings(rendered.pdf, data))

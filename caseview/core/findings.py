@@ -22,9 +22,10 @@ MAX_FINDINGS_BYTES = 32 << 20
 CONTEXT_CHARS = 32
 
 
-def export_findings(ws: Workspace, case_id: str, *, reviewer: dict | None = None) -> dict[str, Any]:
+def export_findings(ws: Workspace, case_id: str, *, reviewer: dict | None = None,
+                    ctx: CaseContext | None = None) -> dict[str, Any]:
     """The findings JSON of a case's review, in any state (items in bundle order)."""
-    ctx = load_context(ws, case_id)
+    ctx = ctx or load_context(ws, case_id)
     case = ws.case(case_id)
     state = read_state(ws, case_id)
     row = ws.review_row(case_id)
