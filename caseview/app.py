@@ -21,22 +21,28 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
+
+# The core modules the windows use come before PySide6: PySide6's __feature__ import hook reads the source of
+# every module imported after it (about 150 modules here: sqlite_utils, click, the core). A start-up cost only.
+from .core import findings as _findings, render as _render, search as _search  # noqa: F401  (for that only)
+from .core.errors import Cancelled, CaseViewError
+from .core.snapshot import case_summaries
+from .paths import resource
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from .core.errors import Cancelled, CaseViewError
-from .core.snapshot import case_summaries
-from .paths import resource
 from .ui import recent
-from .ui.carry_forward import CarryForward, offer_carry_forward
 from .ui.import_dialog import ImportOutcome, ask_bundle_path, import_with_dialog, show_refusal, start_import
 from .ui.main_window import ReviewWindow
 from .ui.start import StartWindow
 from .ui.style import apply_style
 from .ui.tasks import WorkspaceRunner
+
+if TYPE_CHECKING:  # carry forward, settings, signing: imported when first used, not before the first window
+    from .ui.carry_forward import CarryForward
 
 APP_NAME = "CaseView"
 
@@ -146,8 +152,13 @@ class AppController(QObject):
             self.show_start()
 
     def open_bundle_in_review(self, path: Path, *, remember: bool) -> None:
-        """Show the review window at once with import progress; the case appears when it is ready."""
+        """Show the review window at once with import progress; the case appears when it is ready.
+
+        When the window was not on screen yet, the import (and the bundle and signature code it loads) starts
+        once the window has been painted, so the first paint does not wait on it.
+        """
         w = self.review_window()
+        first_show = not w.isVisible()
         panel = w.show_import(f"Opening {path.name}")
         w.show()
         if self.start is not None:
@@ -163,9 +174,24 @@ class AppController(QObject):
             if not isinstance(error, Cancelled):
                 self.refused(path, str(error))
 
-        token = start_import(self.runner, path, remember=remember, on_done=done, on_error=failed,
-                             on_progress=panel.set_step)
-        panel.cancelRequested.connect(token.cancel)
+        cancelled_early: list[bool] = []
+
+        def begin() -> None:
+            token = start_import(self.runner, path, remember=remember, on_done=done, on_error=failed,
+                                 on_progress=panel.set_step)
+            panel.cancelRequested.disconnect(note_cancel)
+            panel.cancelRequested.connect(token.cancel)
+            if cancelled_early:
+                token.cancel()
+
+        def note_cancel() -> None:
+            cancelled_early.append(True)
+
+        panel.cancelRequested.connect(note_cancel)
+        if first_show:
+            after_first_paint(w, begin)
+        else:
+            begin()
 
     def import_bundle(self, path: Path, *, parent: QWidget | None, remember: bool = True) -> None:
         """Import from a window (Open bundle…, drop, recent): a progress dialog over it, then the review window."""
@@ -180,6 +206,8 @@ class AppController(QObject):
         result = outcome.result
         if not result.created or self.review is None:
             return
+        from .ui.carry_forward import offer_carry_forward
+
         flow = offer_carry_forward(self.review, self.runner, result.case_id, result.bundle.manifest.bundle_id)
         self.carry = flow
         case_id = result.case_id
@@ -261,6 +289,36 @@ class AppController(QObject):
             self.render_client.shutdown()
 
 
+class _AfterFirstPaint(QObject):
+    """Calls ``fn`` once, on the turn of the event loop after ``window`` is first painted, or after ``fallback_ms``
+    if it is not painted by then (a window that is never exposed still gets its work done)."""
+
+    def __init__(self, window: QWidget, fn, fallback_ms: int):
+        super().__init__(window)
+        self._window = window
+        self._fn = fn
+        window.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self, self._run)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self._window and event.type() == QEvent.Type.Paint and self._fn is not None:
+            QTimer.singleShot(0, self, self._run)
+        return False
+
+    def _run(self) -> None:
+        fn, self._fn = self._fn, None
+        if fn is None:
+            return
+        self._window.removeEventFilter(self)
+        self.deleteLater()
+        fn()
+
+
+def after_first_paint(window: QWidget, fn, fallback_ms: int = 250) -> None:
+    """Run ``fn`` once ``window`` is on screen: work the reviewer cannot see yet does not delay the first paint."""
+    _AfterFirstPaint(window, fn, fallback_ms)
+
+
 def demo_path() -> Path:
     return resource("demo", "demo-case.cvb")
 
@@ -293,7 +351,7 @@ def choose_workspace(option: str | None) -> Path | None:
     env = os.environ.get("CASEVIEW_WORKSPACE")
     if env:
         return Path(env).expanduser()
-    from .ui.settings_dialog import saved_workspace_folder
+    from .ui.workspace_folder import saved_workspace_folder  # not settings_dialog: that imports the identity code
 
     return saved_workspace_folder()
 

@@ -19,15 +19,15 @@ from ..core.frameworks import CASE
 from ..core.review import Anchor, Evidence
 from ..core.snapshot import CaseSnapshot
 from .docks import make_dock
-from .history_view import HistoryDialog
 from .review_panel import ReviewPanel
-from .settings_dialog import open_settings
-from .sign_flow import SignFlow, finalise_and_sign, start_new_version
 from .undo import ReviewController
-from .verify_dialog import open_verify_dialog
 
+# The signing, verification, settings and history dialogs (and through them reportlab, the report modules,
+# cryptography and pyHanko) are imported when the reviewer first asks for them, not before the first window:
+# tests/ui/test_startup_imports.py keeps it so.
 if TYPE_CHECKING:
     from .main_window import ReviewWindow
+    from .sign_flow import SignFlow
 
 __all__ = ["ReviewWiring"]
 
@@ -186,6 +186,8 @@ class ReviewWiring(QObject):
         if self.flow is not None or c.case_id is None or c.read_only:
             return
         c.flush()  # the runner is serial: what the form held back is written before the flow's check
+        from .sign_flow import finalise_and_sign
+
         self.flow = finalise_and_sign(self.window, self.runner, c.case_id)
         self.flow.goToMissing.connect(self.go_to_question)
         self.flow.signed.connect(lambda _case_id: self.window.reload_case())
@@ -196,6 +198,8 @@ class ReviewWiring(QObject):
         c = self.controller
         if self.flow is not None or c.case_id is None:
             return
+        from .sign_flow import start_new_version
+
         self.flow = start_new_version(self.window, self.runner, c.case_id)
         self.flow.reopened.connect(lambda _case_id: self.window.reload_case())
         self.flow.finished.connect(self._flow_ended)
@@ -211,16 +215,22 @@ class ReviewWiring(QObject):
         snap = self.controller.snapshot
         if snap is None:
             return
+        from .history_view import HistoryDialog
+
         dialog = HistoryDialog(self.runner, snap.case.id, snap.case.reference, self.window)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.open()
         self.dialogs = [dialog]
 
     def verify(self) -> None:
+        from .verify_dialog import open_verify_dialog
+
         dialog = open_verify_dialog(self.window, self.runner)
         self.dialogs = [dialog] if dialog is not None else []
 
     def settings(self) -> None:
+        from .settings_dialog import open_settings
+
         self.dialogs = [open_settings(self.window, self.runner)]
 
     def last_dialog(self):

@@ -18,18 +18,17 @@ from ..core.identity import IdentityInfo, export_certificate, format_fingerprint
 from ..core.settings import Settings, load_settings, save_settings
 from ..core.store import Workspace
 from ..core.trust import add_trusted
-from . import style
+from . import style, workspace_folder
 from .identity_wizard import IdentityWizard, ask_certificate_path, identities_dir, validity_words
 from .passphrase import PassphraseDialog
 from .tasks import WorkspaceRunner
 from .widgets import (CERTIFICATE_FILES, ask_open_path, button_row, fingerprint_label, fingerprint_lines, heading,
                       label, message_box, page_layout, set_role)
+from .workspace_folder import WORKSPACE_KEY
 
 __all__ = ["SettingsDialog", "open_settings", "WORKSPACE_KEY", "saved_workspace_folder", "set_saved_workspace_folder",
            "TRUST_ROLES", "MIB", "GIB"]
 
-#: the only value CaseView keeps in QSettings: a folder path, never case content
-WORKSPACE_KEY = "workspace"
 TRUST_ROLES = (("issuer", "Issuer: signs the case bundles you receive"),
                ("reviewer", "Reviewer: signs review reports"),
                ("moderator", "Moderator: countersigns reports"))
@@ -39,22 +38,16 @@ ROLE_DATA = Qt.UserRole + 1
 
 
 def _qsettings() -> QSettings:
-    return QSettings("CaseView", "CaseView")
+    return workspace_folder.qsettings()
 
 
 def saved_workspace_folder() -> Path | None:
     """The workspace folder chosen in Settings, for the app to open at start (None: the default)."""
-    value = _qsettings().value(WORKSPACE_KEY)
-    return Path(str(value)) if value else None
+    return workspace_folder.saved_workspace_folder(_qsettings())
 
 
 def set_saved_workspace_folder(folder: Path | None) -> None:
-    s = _qsettings()
-    if folder is None:
-        s.remove(WORKSPACE_KEY)
-    else:
-        s.setValue(WORKSPACE_KEY, str(folder))
-    s.sync()
+    workspace_folder.set_saved_workspace_folder(folder, _qsettings())
 
 
 def _table(headers: list[str]) -> QTableWidget:

@@ -11,7 +11,6 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QMessageBox,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from ..core.identity import format_fingerprint
 from ..paths import resource
 from . import style
 
@@ -54,6 +53,8 @@ def human_time(iso: str | None) -> str:
 
 def fingerprint_lines(fingerprint: str) -> str:
     """The SHA-256 fingerprint as two lines of eight groups, easy to read aloud and compare."""
+    from ..core.identity import format_fingerprint  # cryptography: not before the first window
+
     groups = format_fingerprint(fingerprint).split()
     return " ".join(groups[:8]) + "\n" + " ".join(groups[8:])
 
