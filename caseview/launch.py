@@ -1,13 +1,9 @@
-"""Start CaseView for a reviewer: the desktop app when it is installed, else a short demo on the terminal."""
+"""Start the desktop app for a reviewer: parse ``caseview [FILE.cvb] [--demo] [--workspace DIR]``."""
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 from pathlib import Path
-
-from .core.errors import CaseViewError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,53 +16,11 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def demo_bundle() -> Path:
-    from .paths import resource
-
-    return resource("demo", "demo-case.cvb")
-
-
 def launch(argv: list[str]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.bundle and not Path(args.bundle).exists() and not args.bundle.lower().endswith(".cvb"):
         parser.error(f"{args.bundle!r} is neither a command nor a bundle file (see 'caseview --help')")
-    if importlib.util.find_spec("caseview.app") is not None:
-        from .app import run_app
+    from .app import run_app
 
-        return run_app(args)
-    return _terminal_demo(args)
-
-
-def _terminal_demo(args) -> int:
-    """Until the desktop app lands: import the bundle and show what the core sees."""
-    from .core.importer import import_bundle
-    from .core.search import search
-    from .core.store import open_workspace
-
-    target = demo_bundle() if args.demo or not args.bundle else Path(args.bundle)
-    try:
-        with open_workspace(Path(args.workspace) if args.workspace else None) as ws:
-            result = import_bundle(ws, target)
-            case = ws.case(result.case_id)
-            docs = ws.documents(case.id)
-            print(f"CaseView — {case.reference} ({case.issuer})")
-            print(f"workspace: {ws.root}")
-            print(f"case id: {case.id}   fingerprint: {case.fingerprint}")
-            print()
-            print("Bundle index")
-            for d in docs:
-                mark = "" if d.readable else "   [could not be read]"
-                print(f"  {d.range_label:<9} {d.doc_id:<4} {d.title}{mark}")
-            for word in ("bruise", "attendance", '"seen alone"'):
-                res = search(ws, case.id, word, limit=3)
-                print()
-                print(f"Search {word}: {res.total} page(s)")
-                for h in res.hits:
-                    print(f"  {h.ref:<6} {h.title}: …{h.snippet}…")
-    except CaseViewError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print()
-    print("The desktop app is not in this build yet; 'caseview --help' lists the commands.")
-    return 0
+    return run_app(args)
