@@ -356,10 +356,21 @@ def choose_workspace(option: str | None) -> Path | None:
     return saved_workspace_folder()
 
 
+def _quit_cleanly_on_signals(app: QApplication) -> None:
+    """SIGTERM (logout, shutdown, kill) and Ctrl+C end the app the normal way: typed text is saved and the
+    worker processes are stopped, instead of dying mid-write or orphaning a worker that is still starting."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: app.quit())
+    # Python runs signal handlers only when it gets control; a quiet timer gives it control while Qt waits.
+    ticker = QTimer(app)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(250)
+
+
 def run_app(args) -> int:
     started = time.monotonic()
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in a terminal ends the app, as for any command
     app = create_application()
+    _quit_cleanly_on_signals(app)
     probe = ReadyProbe(os.environ.get("CASEVIEW_TEST_READY_FILE"), started)
     runner = WorkspaceRunner(choose_workspace(getattr(args, "workspace", None)))
     controller = AppController(runner, QSettings(), probe, make_render_client)
