@@ -80,7 +80,7 @@ def cmd_import(bundle: str, workspace: str) -> dict:
             "maxrss_mib": _maxrss_mib(), "children_maxrss_mib": _maxrss_mib(resource.RUSAGE_CHILDREN)}
 
 
-def cmd_search(workspace: str, case_id: str, rounds: str, *queries: str) -> dict:
+def cmd_search(workspace: str, case_id: str, rounds: str, order: str, *queries: str) -> dict:
     from pathlib import Path
 
     from caseview.core.search import search
@@ -93,7 +93,7 @@ def cmd_search(workspace: str, case_id: str, rounds: str, *queries: str) -> dict
     for r in range(int(rounds)):
         for q in queries:
             t = time.perf_counter()
-            res = search(ws, case_id, q, limit=20)
+            res = search(ws, case_id, q, limit=20, order=order)
             dt = time.perf_counter() - t
             if first is None:
                 first = dt

@@ -220,24 +220,45 @@ def cmd_search(args, out: Output) -> int:
 
     with _workspace(args) as ws:
         case = ws.resolve_case(args.case)
-        result = search(ws, case.id, args.query, limit=args.limit)
+        result = search(ws, case.id, args.query, limit=args.limit, offset=args.offset, order=args.order)
     if out.as_json:
-        out.json({"case_id": case.id, "query": args.query, "total": result.total,
+        out.json({"case_id": case.id, "query": args.query, "order": result.order, "offset": result.offset,
+                  "total": result.total,
                   "hits": [{"document_id": h.doc_id, "title": h.title, "page": h.page, "page_ref": h.ref,
                             "snippet": h.snippet, "highlights": [list(s) for s in h.highlights],
-                            "score": round(h.score, 4)} for h in result.hits]})
+                            "score": None if h.score is None else round(h.score, 4)} for h in result.hits]})
         return EXIT_OK
     if not result.hits:
-        out.line(f"No pages match {args.query!r}.")
+        out.line(f"{result.total} pages match {args.query!r}; none after the first {result.offset}." if result.total
+                 else f"No pages match {args.query!r}.")
         return EXIT_OK
     bold = sys.stdout.isatty()
     for h in result.hits:
         out.line(f"{h.ref:<6} {h.doc_id}  {h.title} (page {h.page})")
         out.line(f"       {_mark(h.snippet, h.highlights, bold)}")
-    shown = len(result.hits)
+    first, last = result.offset + 1, result.offset + len(result.hits)
+    which = "in case order" if result.order == "case" else "by relevance"
     out.line(f"{result.total} page{'s' if result.total != 1 else ''} match" +
-             (f"; the first {shown} are shown" if result.total > shown else ""))
+             (f"; {first}–{last} {which} are shown" if result.total > len(result.hits) else ""))
     return EXIT_OK
+
+
+def _at_least_one(text: str) -> int:
+    return _whole_number(text, 1)
+
+
+def _at_least_zero(text: str) -> int:
+    return _whole_number(text, 0)
+
+
+def _whole_number(text: str, least: int) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = least - 1
+    if n < least:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least {least}, not {text!r}")
+    return n
 
 
 def _mark(text: str, spans, bold: bool) -> str:
@@ -481,7 +502,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", parents=[common], help="full-text search of a case")
     p.add_argument("case", metavar="CASE", help="case id (or a unique prefix, or the case reference)")
     p.add_argument("query", metavar="QUERY", help='words, "phrases", prefix*, AND, OR, NOT, ( )')
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=_at_least_one, default=50, help="hits to show (default 50)")
+    p.add_argument("--offset", type=_at_least_zero, default=0, help="skip this many hits first (default 0)")
+    p.add_argument("--order", choices=("case", "relevance"), default="case",
+                   help="case: bundle order, document then page (default); relevance: best match first")
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("purge", parents=[common], help="delete a case and every trace of it")
     p.add_argument("case", metavar="CASE")

@@ -28,14 +28,26 @@ class Hit:
     ref: str
     snippet: str  # plain text
     highlights: tuple[tuple[int, int], ...]  # [start, end) spans of snippet that matched
-    score: float
+    score: float | None  # bm25 relevance (higher is better) when ranked; None in case order
+
+
+#: Result orders: "case" lists hits in bundle order (document, then page), as a reader
+#: meets them; "relevance" ranks by bm25, which must score every match first.
+ORDERS = ("case", "relevance")
 
 
 @dataclass(frozen=True)
 class SearchResult:
     query: str
-    hits: tuple[Hit, ...]
-    total: int
+    hits: tuple[Hit, ...]  # hits offset … offset + len(hits) - 1 of ``total``
+    total: int  # pages that match
+    order: str = "case"
+    offset: int = 0
+
+    @property
+    def more(self) -> int:
+        """How many matching pages come after these hits."""
+        return max(0, self.total - self.offset - len(self.hits))
 
 
 def _quote(term: str) -> str:
@@ -120,15 +132,26 @@ def _split_snippet(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(plain), tuple(spans)
 
 
-def search(ws: Workspace, case_id: str, query: str, *, limit: int = 50) -> SearchResult:
+def search(ws: Workspace, case_id: str, query: str, *, limit: int = 50, offset: int = 0,
+           order: str = "case") -> SearchResult:
+    """Pages of the case matching ``query``: hits ``offset`` to ``offset + limit`` and the total.
+
+    Case order (the default) costs the same however many pages match; relevance order
+    scores every match first, so a word on most of 20,000 pages takes tens of milliseconds.
+    """
+    if order not in ORDERS:
+        raise SearchError(f"Search results can be in case order or by relevance, not {order!r}.")
+    if limit < 1 or offset < 0:
+        raise SearchError("Ask for at least one search result, from the first on.")
     fts = compile_query(query)
     try:
-        rows = ws.search_pages(case_id, fts, limit)
-        total = ws.count_matches(case_id, fts) if len(rows) >= limit else len(rows)
+        rows = ws.search_pages(case_id, fts, limit, offset=offset, relevance=order == "relevance")
+        exhausted = len(rows) < limit and (rows or offset == 0)
+        total = offset + len(rows) if exhausted else ws.count_matches(case_id, fts)
     except sqlite3.OperationalError as exc:
         raise SearchError(f"The search {query!r} could not be run ({exc}).") from None
     hits = []
     for doc_id, page, ref, title, snippet, rank in rows:
         plain, spans = _split_snippet(snippet)
-        hits.append(Hit(doc_id, title, page, ref, plain, spans, -rank))
-    return SearchResult(query, tuple(hits), total)
+        hits.append(Hit(doc_id, title, page, ref, plain, spans, None if rank is None else -rank))
+    return SearchResult(query, tuple(hits), total, order, offset)

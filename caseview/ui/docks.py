@@ -210,11 +210,22 @@ class ChronologyPanel(QWidget):
 
 # -- case search ------------------------------------------------------------------------------
 
+SEARCH_ORDERS = (("case", "Case order"), ("relevance", "Best match first"))
+SEARCH_PAGE = 200  # hits fetched at a time
+
+
 class SearchPanel(QWidget):
-    searchRequested = Signal(str)
+    """The query line, the order of results, the hits as cards and "Show the next 200".
+
+    ``searchRequested(query, order, offset)``: offset 0 is a new search, anything else asks
+    for the next hits of the one shown.
+    """
+
+    searchRequested = Signal(str, str, int)
+    orderChanged = Signal(str)
     openRequested = Signal(str, int, object)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, order: str = "case"):
         super().__init__(parent)
         self.model = SearchModel(self)
         self.query = QLineEdit()
@@ -223,19 +234,44 @@ class SearchPanel(QWidget):
         self.query.setToolTip('Words, "exact phrases", prefixes (neglect*), AND, OR, NOT and brackets')
         self.query.setClearButtonEnabled(True)
         self.query.returnPressed.connect(self._enter)
+        self.order = QComboBox()
+        for key, label in SEARCH_ORDERS:
+            self.order.addItem(label, key)
+        self.order.setAccessibleName("Order of search results")
+        self.order.setToolTip("Case order lists pages as the bundle runs (document, then page).\n"
+                              "Best match first ranks pages by how well they match; on a large case\n"
+                              "a common word takes a little longer to rank.")
+        self.order.setCurrentIndex(max(0, self.order.findData(order)))
+        self.order.currentIndexChanged.connect(self._order_changed)
+        order_row = QHBoxLayout()
+        order_row.setSpacing(6)
+        order_label = QLabel("Order")
+        order_label.setBuddy(self.order)
+        order_row.addWidget(order_label)
+        order_row.addWidget(self.order, 1)
         self.status = _hint('Type words or a "phrase" and press Enter.')
         self.status.setContentsMargins(2, 0, 2, 0)
         self.view = _card_list("Search results")
         self.view.setModel(self.model)
         self.view.clicked.connect(self._activate)
         self.view.activated.connect(self._activate)
+        self.more = QPushButton()
+        self.more.setAccessibleName("Show more search results")
+        self.more.clicked.connect(self._more)
+        self.more.hide()
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(style.SPACING, style.SPACING, style.SPACING, 0)
+        lay.setContentsMargins(style.SPACING, style.SPACING, style.SPACING, style.SPACING // 2)
         lay.setSpacing(6)
         lay.addWidget(self.query)
+        lay.addLayout(order_row)
         lay.addWidget(self.status)
         lay.addWidget(self.view, 1)
+        lay.addWidget(self.more)
         self._last_query = ""
+        self._fetching = False
+
+    def current_order(self) -> str:
+        return self.order.currentData()
 
     def focus_query(self) -> None:
         self.query.setFocus(Qt.ShortcutFocusReason)
@@ -248,29 +284,61 @@ class SearchPanel(QWidget):
         if text == self._last_query and self.model.rowCount() and self.view.currentIndex().isValid():
             self._activate(self.view.currentIndex())  # a second Enter opens the selected hit
             return
+        self._search(text)
+
+    def _search(self, text: str) -> None:
         self._last_query = text
         self.status.setText("Searching…")
-        self.searchRequested.emit(text)
+        self.more.hide()
+        self.searchRequested.emit(text, self.current_order(), 0)
+
+    def _order_changed(self) -> None:
+        self.orderChanged.emit(self.current_order())
+        if self._last_query:
+            self._search(self._last_query)
+
+    def _more(self) -> None:
+        if self._last_query and not self._fetching:
+            self._fetching = True
+            self.more.setEnabled(False)
+            self.more.setText("Finding more…")
+            self.searchRequested.emit(self._last_query, self.current_order(), self.model.rowCount())
 
     def show_result(self, result) -> None:
-        self.model.set_result(result)
-        n, total = len(result.hits), result.total
+        self._fetching = False
+        if result.offset:
+            first_new = self.model.rowCount()
+            self.model.append_result(result)
+            if first_new < self.model.rowCount():
+                self.view.scrollTo(self.model.index(first_new, 0), QAbstractItemView.PositionAtTop)
+        else:
+            self.model.set_result(result)
+            if result.hits:
+                self.view.setCurrentIndex(self.model.index(0, 0))
+        shown, total = self.model.rowCount(), result.total
         if total == 0:
             self.status.setText(f"No page matches {result.query}.")
-        elif n < total:
-            self.status.setText(f"{total} pages match; the best {n} are shown.")
+        elif shown < total:
+            which = "in case order" if result.order == "case" else "best matches"
+            self.status.setText(f"{total:,} pages match; the first {shown:,} {which} are shown.")
         else:
-            self.status.setText(f"{total} page{'s' if total != 1 else ''} match{'es' if total == 1 else ''}.")
-        if n:
-            self.view.setCurrentIndex(self.model.index(0, 0))
+            self.status.setText(f"{total:,} page{'s' if total != 1 else ''} match{'es' if total == 1 else ''}.")
+        left = total - shown
+        self.more.setVisible(left > 0)
+        self.more.setEnabled(True)
+        self.more.setText(f"Show the next {min(left, SEARCH_PAGE):,}")
 
     def show_error(self, message: str) -> None:
+        self._fetching = False
         self.model.set_result(None)
+        self.more.hide()
         self._last_query = ""
         self.status.setText(message)
 
     def clear(self) -> None:
+        self._fetching = False
         self.model.set_result(None)
+        self.more.hide()
         self._last_query = ""
         self.query.clear()
         self.status.setText('Type words or a "phrase" and press Enter.')

@@ -24,7 +24,8 @@ from ..core.review import Anchor
 from ..core.snapshot import CaseSnapshot, DocumentView, case_snapshot
 from ..core.store import now_utc
 from . import recent, style
-from .docks import AnnotationsPanel, ChronologyPanel, HighlightDialog, IndexPanel, SearchPanel, make_dock  # noqa: F401
+from .docks import (SEARCH_PAGE, AnnotationsPanel, ChronologyPanel, HighlightDialog, IndexPanel,  # noqa: F401
+                    SearchPanel, make_dock)
 from .import_dialog import ImportPanel, bundle_from_mime
 from .info_bar import InfoBar, PlaceholderViewer
 from .main_annotations import AnnotationsMixin
@@ -164,7 +165,9 @@ class ReviewWindow(AnnotationsMixin, QMainWindow):
     def _build_docks(self) -> None:
         self.index_panel = IndexPanel()
         self.chronology_panel = ChronologyPanel()
-        self.search_panel = SearchPanel()
+        order = self.settings.value("search/order", "case")
+        self.search_panel = SearchPanel(order=order if isinstance(order, str) else "case")
+        self.search_panel.orderChanged.connect(lambda o: self.settings.setValue("search/order", o))
         self.annotations_panel = AnnotationsPanel(self.highlight_action)
         for panel in (self.index_panel, self.chronology_panel, self.search_panel, self.annotations_panel):
             panel.openRequested.connect(self.open_at)
@@ -477,7 +480,7 @@ class ReviewWindow(AnnotationsMixin, QMainWindow):
 
     # -- search ------------------------------------------------------------------------------
 
-    def run_search(self, query: str) -> None:
+    def run_search(self, query: str, order: str = "case", offset: int = 0) -> None:
         if self.snapshot is None:
             return
         from ..core.search import search
@@ -494,7 +497,8 @@ class ReviewWindow(AnnotationsMixin, QMainWindow):
             if serial == self._search_serial:
                 self.search_panel.show_error(str(error))
 
-        self.runner.submit(lambda ws: search(ws, case_id, query, limit=200), done, failed)
+        self.runner.submit(lambda ws: search(ws, case_id, query, limit=SEARCH_PAGE, offset=offset, order=order),
+                           done, failed)
 
     # -- saving -----------------------------------------------------------------------------------
 

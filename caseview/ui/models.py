@@ -452,6 +452,15 @@ class SearchModel(_RowsModel):
         self.total = result.total if result else 0
         self._reset(result.hits if result else ())
 
+    def append_result(self, result: SearchResult) -> None:
+        """Add the next hits of the same search (``result.offset`` must be where these end)."""
+        if result.offset != len(self._rows) or not result.hits:
+            return
+        self.total = result.total
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(result.hits) - 1)
+        self._rows = self._rows + result.hits
+        self.endInsertRows()
+
     def value(self, h: Hit, column: int, role: int) -> Any:
         if role in (DocIdRole, IdRole):
             return h.doc_id
@@ -459,8 +468,6 @@ class SearchModel(_RowsModel):
             return h.page
         if role == AnchorRole:
             return hit_anchor(h)
-        if role == SortRole:
-            return -h.score if column == 0 else self.value(h, column, Qt.DisplayRole)
         if role == Qt.DisplayRole:
             return (h.ref, h.title, h.snippet)[column]
         if role == Qt.AccessibleTextRole:

@@ -70,6 +70,13 @@ def test_import_cases_search_export_purge(factory, tmp_path):
     assert hits.returncode == 0 and hits.stdout.startswith("B2 ")
     data = json.loads(cv("search", "TS-2026-0001", "hungry", "--json", ws=ws).stdout)
     assert data["hits"][0]["page_ref"] == "A1"
+    assert (data["order"], data["offset"], data["hits"][0]["score"]) == ("case", 0, None)
+    both = json.loads(cv("search", case_id, "bruise OR seen", "--json", "--order", "relevance", ws=ws).stdout)
+    assert both["total"] == 2 and all(isinstance(h["score"], float) for h in both["hits"])
+    second = cv("search", case_id, "bruise OR seen", "--limit", "1", "--offset", "1", ws=ws)
+    assert second.stdout.startswith("B2 ") and "2 pages match; 2–2 in case order are shown" in second.stdout
+    assert cv("search", case_id, "bruise", "--order", "newest", ws=ws).returncode == 2
+    assert cv("search", case_id, "bruise", "--limit", "0", ws=ws).returncode == 2
     assert_refused(cv("search", case_id, "(unclosed", ws=ws), "bracket")
     out = tmp_path / "f.json"
     assert cv("findings", "export", case_id, "-o", out, ws=ws).returncode == 0

@@ -8,6 +8,8 @@ from caseview.core.errors import SearchError
 from caseview.core.importer import import_bundle
 from caseview.core.search import compile_query, search
 
+from tests.factory import make_pdf
+
 
 @pytest.fixture
 def case_id(ws, factory):
@@ -57,3 +59,50 @@ def test_diacritics_fold(ws, factory):
     case = import_bundle(ws, factory.build(files=files)).case_id
     assert refs(ws, case, "ymweliad") == ["B1"]
     assert refs(ws, case, "łódź") == ["B1"]
+
+
+@pytest.fixture
+def many(ws, factory):
+    """'neglect' on every page: once on the referral's 3 pages, five times on the one page of a later note."""
+    files = factory.default_files()
+    files["documents/referral.pdf"] = make_pdf([f"Page {i}: neglect was discussed.\nNothing else." for i in (1, 2, 3)])
+    files["documents/notes.txt"] = ("neglect neglect neglect neglect neglect; a short note.\n").encode()
+    m = factory.default_manifest()
+    m["documents"][0]["pages"] = 3
+    return import_bundle(ws, factory.build(m, files)).case_id
+
+
+def test_case_order_is_bundle_order_and_relevance_ranks(ws, many):
+    in_bundle = [(d.doc_id, p) for d in ws.documents(many) for p in range(1, d.pages + 1)]
+    case = search(ws, many, "neglect")
+    assert case.order == "case" and case.total == 4
+    assert [(h.doc_id, h.page) for h in case.hits] == [k for k in in_bundle if k[0] in ("D1", "D2")]
+    assert [h.ref for h in case.hits] == ["A1", "A2", "A3", "B1"]
+    assert all(h.score is None for h in case.hits)
+
+    ranked = search(ws, many, "neglect", order="relevance")
+    assert ranked.order == "relevance" and ranked.total == 4
+    assert ranked.hits[0].ref == "B1"  # five times on a short page beats once on a longer one
+    scores = [h.score for h in ranked.hits]
+    assert scores == sorted(scores, reverse=True) and len(set(h.ref for h in ranked.hits)) == 4
+
+
+@pytest.mark.parametrize("order", ["case", "relevance"])
+def test_offset_pages_through_every_hit_once(ws, many, order):
+    seen, offset = [], 0
+    while True:
+        r = search(ws, many, "neglect", limit=3, offset=offset, order=order)
+        assert r.total == 4 and r.offset == offset
+        if not r.hits:
+            break
+        assert r.more == 4 - offset - len(r.hits)
+        seen += [h.ref for h in r.hits]
+        offset += len(r.hits)
+    assert sorted(seen) == ["A1", "A2", "A3", "B1"]
+    assert search(ws, many, "neglect", limit=10, offset=9, order=order).total == 4  # past the end: total still known
+
+
+def test_bad_order_limit_or_offset_is_explained(ws, many):
+    for kwargs in ({"order": "newest"}, {"limit": 0}, {"offset": -1}):
+        with pytest.raises(SearchError):
+            search(ws, many, "neglect", **kwargs)

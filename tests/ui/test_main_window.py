@@ -300,3 +300,34 @@ def test_a_document_the_engine_cannot_show_is_marked_and_the_case_goes_on(window
     assert "Could not be read" in index.data(HtmlRole)
     assert "could not be shown" in w.statusBar().currentMessage()
     assert w.open_at("DOC06", 1) and w.page_label.text() == "Page B1"
+
+
+def test_search_shows_more_and_switches_order(qtbot, window, settings, monkeypatch):
+    import caseview.ui.docks as docks
+    import caseview.ui.main_window as main_window
+
+    monkeypatch.setattr(main_window, "SEARCH_PAGE", 3)
+    monkeypatch.setattr(docks, "SEARCH_PAGE", 3)
+    w, panel = window, window.search_panel
+    assert panel.current_order() == "case"
+    panel.query.setText("child")
+    QTest.keyClick(panel.query, Qt.Key_Return)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3, timeout=5000)
+    total = panel.model.total
+    assert total > 6, "the demo case should mention 'child' on many pages"
+    assert panel.more.isVisible() and panel.more.text() == "Show the next 3"
+    assert f"{total} pages match; the first 3 in case order are shown." == panel.status.text()
+    panel.more.click()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 6, timeout=5000)
+    refs = [panel.model.row(i).ref for i in range(6)]
+    assert len(set(refs)) == 6, refs  # the next hits, not the same ones again
+    positions = {d.id: i for i, d in enumerate(w.snapshot.documents)}
+    keys = [(positions[panel.model.row(i).doc_id], panel.model.row(i).page) for i in range(6)]
+    assert keys == sorted(keys), "case order is bundle order: document, then page"
+
+    panel.order.setCurrentIndex(panel.order.findData("relevance"))  # re-runs the search, ranked
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3 and panel.model.row(0).score is not None, timeout=5000)
+    scores = [panel.model.row(i).score for i in range(3)]
+    assert scores == sorted(scores, reverse=True)
+    assert "best matches are shown" in panel.status.text()
+    assert settings.value("search/order") == "relevance"
