@@ -14,8 +14,7 @@ import json
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QListView, QScrollArea, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from ..core.review import Anchor
 from . import style
@@ -24,7 +23,6 @@ from .docks import CardDelegate
 from .models import IdRole, nice_date
 from .review_item import ItemForm, QuestionBlock
 from .review_models import ItemsModel, item_rows
-from .review_widgets import wrap_label
 from .undo import ReviewController
 
 ANCHOR_MIME = "application/x-caseview-anchor"
@@ -107,15 +105,6 @@ class ReviewPanel(QWidget):
         tl = QVBoxLayout(top)
         tl.setContentsMargins(style.MARGIN - 4, 10, style.MARGIN - 4, 10)
         tl.setSpacing(8)
-        self.banner = QFrame()
-        self.banner.setObjectName("infoBar")
-        bl = QHBoxLayout(self.banner)
-        bl.setContentsMargins(12, 8, 12, 8)
-        self.banner_label = wrap_label("")
-        self.banner_label.setAccessibleName("Read-only")
-        bl.addWidget(self.banner_label)
-        self.banner.hide()
-        tl.addWidget(self.banner)
         self.completeness = CompletenessBar()
         self.completeness.finaliseRequested.connect(self.finalise)
         tl.addWidget(self.completeness)
@@ -229,13 +218,6 @@ class ReviewPanel(QWidget):
         snap = self.controller.snapshot
         self._set_form(None)
         self._refresh_rows()
-        if snap is not None and snap.case.status == "signed":
-            when = nice_date(snap.case.signed_at) or "an earlier date"
-            self.banner_label.setText(f"Signed on {when}. This review is read-only; start a new version to "
-                                      "change it.")
-            self.banner.show()
-        else:
-            self.banner.hide()
         self.completeness.button.setEnabled(snap is not None and not self.controller.read_only)
         self.cite_action.setEnabled(not self.controller.read_only)
         if not (previous and self.select_item(previous)) and self.items_model.rowCount():
@@ -251,9 +233,13 @@ class ReviewPanel(QWidget):
         self.items_model.set_rows(rows)
         self.completeness.set_rows(rows)
         snap = self.controller.snapshot
-        if snap is not None and snap.case.status == "signed":  # "ready to sign" would mislead once it is signed
+        signed = snap is not None and snap.case.status == "signed"
+        # "ready to sign" would mislead once it is signed; the window's information bar says how to change it
+        if signed:
             when = nice_date(snap.case.signed_at) or "an earlier date"
             self.completeness.label.setText(f"Signed on {when} — read-only")
+        self.completeness.label.setToolTip("Review → Start a new version opens a signed review for changes and "
+                                           "keeps the signed report." if signed else "")
 
     def _state_changed(self) -> None:
         self._refresh_rows()

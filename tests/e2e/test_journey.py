@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel
 
 from caseview.core.frameworks import CASE
 from caseview.core.identity import open_identity
@@ -186,8 +186,12 @@ def test_the_reviewer_journey_from_demo_case_to_verified_report(qtbot, tmp_path,
     assert result.result.outcome.path == out and out.exists()
 
     # The case is signed: read-only in the window, "Start a new version" offered.
-    qtbot.waitUntil(lambda: j.controller.read_only and j.panel.banner.isVisible(), timeout=10_000)
-    assert j.panel.banner_label.text().startswith("Signed on ")
+    qtbot.waitUntil(lambda: j.controller.read_only and "read-only" in j.panel.completeness.label.text(), timeout=10_000)
+    assert j.panel.completeness.label.text().startswith("Signed on ")
+    qtbot.waitUntil(lambda: "Start a new version" in w.info_bar.text.text(), timeout=10_000)
+    signed_notices = [label.text() for label in w.findChildren(QLabel) if label.isVisible()
+                      and "This case is read-only" in label.text()]
+    assert len(signed_notices) == 1, signed_notices  # said once, in the window's information bar
     assert w.wiring.new_version_action.isEnabled() or w.wiring.flow is not None
     result.accept()
     qtbot.waitUntil(lambda: w.wiring.flow is None, timeout=5000)

@@ -269,7 +269,8 @@ def test_read_only_when_signed(templates, tmp_path, qtbot):  # noqa: F811
     s = Session(qtbot, root, case_id)
     try:
         panel = _panel(qtbot, s)
-        assert panel.banner.isVisible() and panel.banner_label.text().startswith("Signed on 20 Nov 2026")
+        assert panel.completeness.label.text() == "Signed on 20 Nov 2026 — read-only"
+        assert "Start a new version" in panel.completeness.label.toolTip()
         for item_id in ("K1", "O1", CASE):
             panel.select_item(item_id)
             assert all(not b.editor.isEnabled() for b in panel.form.blocks.values())
