@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 
 import pytest
@@ -81,3 +82,35 @@ def test_purge_removes_every_trace(ws, factory):
     assert _bytes_anywhere(ws.root, SECRET.encode()) == []
     assert _bytes_anywhere(ws.root, b"PURGE-ME-0001") == []
     assert {p.name for p in (ws.root / "blobs").iterdir()} == {d.sha256 for d in ws.documents(kept)}
+
+
+def test_migration_0002_backfills_page_rows_of_existing_cases(workspace_dir, factory):
+    """A workspace written before 0002 (no page-row range on cases) is upgraded on open, and search stays per case."""
+    from caseview.core.search import search
+
+    files = factory.default_files()
+    lines = list(NOTE_LINES)
+    lines[3] = f"The {SECRET} report was discussed."
+    files["documents/notes.txt"] = ("\n".join(lines) + "\n").encode()
+    m = factory.default_manifest()
+    m["case"]["reference"] = "OLD-0001"
+    with Workspace(workspace_dir, backup=False) as ws:
+        first = import_bundle(ws, factory.build(m, files)).case_id
+        second = import_bundle(ws, factory.build()).case_id
+        expected = {c: ws._page_rows(c) for c in (first, second)}
+        # back to the 0001 schema: the columns and the record of 0002 go
+        ws.conn.execute("ALTER TABLE cases DROP COLUMN first_page_row")
+        ws.conn.execute("ALTER TABLE cases DROP COLUMN last_page_row")
+        ws.conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0002_case_page_rows'")
+    with Workspace(workspace_dir, backup=True) as ws:
+        assert {c: ws._page_rows(c) for c in (first, second)} == expected
+        assert expected[first][1] < expected[second][0]
+        assert [h.doc_id for h in search(ws, first, SECRET).hits] == ["D2"]
+        assert search(ws, second, SECRET).total == 0  # the other case's pages are never searched
+        assert search(ws, second, "bruise").total == 1
+    schemas = []
+    for backup in (workspace_dir / "backups").iterdir():
+        conn = sqlite3.connect(backup)
+        schemas.append(conn.execute("SELECT sql FROM sqlite_master WHERE name = 'cases'").fetchone()[0])
+        conn.close()
+    assert any("first_page_row" not in s for s in schemas), "a backup of the old schema is taken before migrating"
