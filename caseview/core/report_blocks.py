@@ -162,7 +162,13 @@ def table_style(cmds: list) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS), *cmds])
 
 
-def ruled_table(rows, widths, styles_extra=(), header=True, repeat=True) -> Table:
+def ruled_table(rows, widths, styles_extra=(), header=True, repeat=True, split_in_row=True) -> Table:
+    """A table with a tinted header row (repeated on each page) and hairlines between rows.
+
+    ``split_in_row`` lets a row taller than what is left of a page break inside it; a table of
+    short rows that uses NOSPLIT to keep rows together must turn it off, or reportlab falls back
+    to an in-row split that strands the kept rows anyway.
+    """
     cmds = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 5),
@@ -179,7 +185,7 @@ def ruled_table(rows, widths, styles_extra=(), header=True, repeat=True) -> Tabl
         ]
     table = Table(
         rows, colWidths=widths, repeatRows=1 if (header and repeat) else 0, hAlign="LEFT",
-        splitInRow=1,
+        splitInRow=1 if split_in_row else 0,
     )
     table.setStyle(table_style(cmds + list(styles_extra)))
     return table

@@ -378,8 +378,9 @@ def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list
             rows.append([Paragraph(f"<b>{esc(doc.section_id)}</b>   {esc(doc.section_title)}",
                                    st.cell), "", "", ""])
             r = len(rows) - 1
+            # NOSPLIT keeps a section's heading row on the page of its first document
             extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), PANEL),
-                      ("TOPPADDING", (0, r), (-1, r), 6)]
+                      ("TOPPADDING", (0, r), (-1, r), 6), ("NOSPLIT", (0, r), (-1, r + 1))]
         sub = " · ".join(esc(x) for x in (fmt_date(doc.date), doc.author_role) if x)
         cell = [Paragraph(esc(doc.title), st.cell)]
         if sub:
@@ -395,7 +396,7 @@ def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list
                      Paragraph(sha, st.cell_mono)])
     widths = [50, 0, 58, 136]
     widths[1] = width - sum(widths)
-    story.append(ruled_table(rows, widths, extra))
+    story.append(ruled_table(rows, widths, extra, split_in_row=False))  # a document row is at most a few lines
     story.append(PageBreak())
     return story
 

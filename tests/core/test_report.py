@@ -466,3 +466,19 @@ def test_untouched_review_renders_as_a_draft(tmp_path):
     for item in inp.manifest["items"]:
         assert item["title"] in flat
     _check_boxes(rendered)
+
+
+def test_appendix_a_never_leaves_a_section_heading_at_the_foot_of_a_page():
+    # Different numbers of documents move the section headings up and down the pages.
+    stranded = []
+    for n_docs in range(30, 62, 3):
+        inp = make_case_file_audit(n_docs=n_docs)
+        pages = _page_texts(render_report(inp).pdf)
+        first = next(i for i, t in enumerate(pages) if "Appendix A" in t and "Evidence base" in t)
+        appendix = pages[first:next(i for i, t in enumerate(pages) if "Appendix B" in t)]
+        for sid, title in SECTIONS:
+            page = next(t for t in appendix if re.search(rf"\b{sid}\s+{title}", t))
+            after = page[re.search(rf"\b{sid}\s+{title}", page).end():]
+            if not re.search(rf"\bD\d+\b.*?\b{sid}\d+\b", after, re.S):  # a document row of that section follows
+                stranded.append((n_docs, sid))
+    assert stranded == []
