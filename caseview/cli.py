@@ -357,7 +357,7 @@ def cmd_identity_create(args, out: Output) -> int:
     info = create_identity(Path(args.output), name=args.name, organisation=args.organisation, email=args.email,
                            passphrase=passphrase, key=args.key, valid_days=args.valid_days, write_cert_pem=True)
     with _workspace(args) as ws:
-        import_identity(Path(args.output), passphrase, ws.root / "identities", overwrite=True)
+        import_identity(Path(args.output), passphrase, ws.identities_dir, overwrite=True)
     if out.as_json:
         out.json(_identity_json(info))
     else:
@@ -378,7 +378,7 @@ def cmd_identity_import(args, out: Output) -> int:
 
     passphrase = read_passphrase(args.passphrase_file, f"Passphrase for {Path(args.file).name}: ")
     with _workspace(args) as ws:
-        info = import_identity(Path(args.file), passphrase, ws.root / "identities", overwrite=True)
+        info = import_identity(Path(args.file), passphrase, ws.identities_dir, overwrite=True)
     out.line(f"imported {info.name}, {info.organisation}")
     out.line(info.fingerprint)
     return EXIT_OK
@@ -388,7 +388,7 @@ def cmd_identity_list(args, out: Output) -> int:
     from .core.identity import list_identities
 
     with _workspace(args) as ws:
-        infos = list_identities(ws.root / "identities")
+        infos = list_identities(ws.identities_dir)
     if out.as_json:
         out.json([_identity_json(i) for i in infos])
         return EXIT_OK

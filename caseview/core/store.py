@@ -429,6 +429,11 @@ class Workspace:
             raise NotFound(f"Case {case_id} has no document {doc_id!r}.")
         return DocumentRow(*row)
 
+    @property
+    def identities_dir(self) -> Path:
+        """The reviewer's own identities (PKCS#12) and their certificates."""
+        return self.root / "identities"
+
     def blob_path(self, sha256: str) -> Path:
         return self.root / "blobs" / sha256
 

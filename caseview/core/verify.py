@@ -256,8 +256,13 @@ def _trust_context(trusted_certs, moment: datetime | None):
 # ---------------------------------------------------------------- the verifier
 
 
-def verify_report(path: Path, *, trusted: Sequence[bytes] = ()) -> Verification:
-    """Check a signed report against the rules of the signing spec; never raises for a bad file."""
+def verify_report(path: Path, *, trusted: Sequence[bytes] = (), own: Sequence[str] = ()) -> Verification:
+    """Check a signed report against the rules of the signing spec; never raises for a bad file.
+
+    ``trusted``: DER certificates of the trust list. ``own``: SHA-256 fingerprints of the
+    checking reviewer's own identities (the app passes them, so a reviewer's own report is
+    not called untrusted); a signature made with one is trusted as "your own identity".
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -267,7 +272,7 @@ def verify_report(path: Path, *, trusted: Sequence[bytes] = ()) -> Verification:
         return _result(path, [f"The file {path} cannot be read ({exc.strerror or exc})."])
     try:
         with _quiet_pyhanko():
-            return _verify_bytes(path, data, trusted)
+            return _verify_bytes(path, data, trusted, frozenset(f.lower() for f in own))
     except _Invalid as exc:
         return _result(path, [str(exc)])
     except Exception as exc:  # a malformed file can make pyHanko fail anywhere; that is a verdict, not a crash
@@ -303,7 +308,7 @@ def _load_trusted(trusted: Sequence[bytes]):
     return certs
 
 
-def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes]) -> Verification:
+def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes], own: frozenset[str] = frozenset()) -> Verification:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
@@ -410,6 +415,8 @@ def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes]) -> Verifica
         validity_ok = _cert_valid_at(cert, claimed)
         if fp in pins and intact and validity_ok:
             sig_trusted, trust = True, "on the trust list"
+        elif fp in own and intact and validity_ok:
+            sig_trusted, trust = True, "your own identity"
         elif status.trusted and intact:
             sig_trusted = True
             trust = "on the trust list" if fp in pins else "chains to a certificate on the trust list"

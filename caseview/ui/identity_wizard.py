@@ -33,7 +33,7 @@ STRENGTH_COLOURS = {"empty": "#c9ced6", "short": "#c62828", "weak": "#c62828", "
 
 
 def identities_dir(ws: Workspace) -> Path:
-    return ws.root / "identities"
+    return ws.identities_dir
 
 
 def passphrase_hint(passphrase: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel
                                QVBoxLayout, QWidget)
 
 from ..core.errors import CaseViewError
-from ..core.identity import load_certificate_pem
+from ..core.identity import list_identities, load_certificate_pem
 from ..core.store import Workspace
 from ..core.verify import SignatureCheck, Verification, verify_report
 from . import style
@@ -164,7 +164,8 @@ def _verify_job(path: Path, extra_cert: Path | None):
         trusted = list(ws.trusted_certificates())
         if extra_cert is not None:
             trusted.append(load_certificate_pem(extra_cert))
-        return verify_report(path, trusted=trusted)
+        own = [i.fingerprint for i in list_identities(ws.identities_dir)]
+        return verify_report(path, trusted=trusted, own=own)
     return job
 
 
@@ -195,7 +196,7 @@ class VerifyDialog(QDialog):
         form.addRow("Also trust:", chooser_row(self.cert, self.choose_certificate))
         lay.addLayout(form)
         lay.addWidget(label("Your trust list (Edit → Settings → Trusted certificates) decides whose signatures are "
-                            "trusted.", "muted"))
+                            "trusted; a report signed with one of your own identities is trusted too.", "muted"))
         self.busy = busy_bar()
         lay.addWidget(self.busy)
         self.error = label("", "warning", selectable=True)

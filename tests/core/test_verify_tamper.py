@@ -14,12 +14,12 @@ from caseview.core.verify import ALWAYS_NOTES, verify_report
 from tests.core import pdf_fixtures as F
 
 
-def _verify(tmp_path: Path, data: bytes, trusted=None, name="report.pdf"):
+def _verify(tmp_path: Path, data: bytes, trusted=None, name="report.pdf", own=()):
     p = tmp_path / name
     p.write_bytes(data)
     if trusted is None:
-        trusted = [F.reviewer().certificate_der, F.moderator().certificate_der]
-    return verify_report(p, trusted=trusted)
+        trusted = [] if own else [F.reviewer().certificate_der, F.moderator().certificate_der]
+    return verify_report(p, trusted=trusted, own=own)
 
 
 def _reasons(v) -> str:
@@ -54,6 +54,15 @@ def test_fresh_report_without_trust_is_valid_but_untrusted(tmp_path: Path):
     # somebody else's certificate does not help
     v = _verify(tmp_path, F.signed_report_bytes(), trusted=[F.moderator().certificate_der])
     assert v.valid and not v.trusted
+
+
+def test_own_identity_is_trusted_as_such_but_never_makes_a_changed_file_valid(tmp_path: Path):
+    own = [F.reviewer().info.fingerprint.upper()]  # fingerprints compare without regard to case
+    v = _verify(tmp_path, F.signed_report_bytes(), own=own)
+    assert v.verdict == "valid" and v.signatures[0].trust == "your own identity"
+    assert _verify(tmp_path, F.signed_report_bytes(), own=[F.moderator().info.fingerprint]).verdict == "untrusted"
+    v = _verify(tmp_path, F.flip_signed_byte(F.signed_report_bytes()), own=own)
+    assert v.verdict == "invalid" and not v.signatures[0].trusted
 
 
 def test_countersigned_report_is_valid(tmp_path: Path):

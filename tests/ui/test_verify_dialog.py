@@ -76,6 +76,20 @@ def test_trusted_through_the_extra_certificate_or_the_trust_list(qtbot, runner, 
     assert _verify(qtbot, dialog).verdict == "valid"
 
 
+def test_the_reviewers_own_identity_is_trusted_as_such(qtbot, runner, report, workspace_dir):
+    from caseview.core.identity import import_identity
+    from caseview.ui.verify_dialog import VerifyDialog
+
+    ident = F.make_identity("reviewer", name="Gwen Llŷr")
+    import_identity(ident.p12, ident.passphrase, workspace_dir / "identities")
+    dialog = VerifyDialog(runner)
+    qtbot.addWidget(dialog)
+    dialog.report.setText(str(report))
+    assert _verify(qtbot, dialog).verdict == "valid"
+    texts = [w.text() for w in dialog.view.findChildren(type(dialog.view.headline))]
+    assert any(t == "Yes, your own identity" for t in texts), texts
+
+
 def test_tampered_file_is_invalid_with_the_reason(qtbot, runner, report, tmp_path, monkeypatch):
     from caseview.ui.verify_dialog import open_verify_dialog
 
