@@ -202,7 +202,8 @@ def test_the_reviewer_journey_from_demo_case_to_verified_report(qtbot, tmp_path,
     w.wiring.verify_action.trigger()
     verify = w.wiring.last_dialog()
     qtbot.waitUntil(lambda: getattr(verify, "result", None) is not None, timeout=30_000)
-    assert verify.result.valid
+    assert verify.result.verdict == "valid"  # signed with the reviewer's own identity: trusted as such
+    assert verify.result.signatures[0].trust == "your own identity"
 
     # 10. The signed PDF, checked by the core verifier with the new identity's certificate as trusted.
     der = open_identity(wizard.made.path, PASSPHRASE).certificate_der
