@@ -54,8 +54,13 @@ class PageCanvas(QAbstractScrollArea):
         self._sel: tuple[int, int, int] | None = None  # page, anchor caret, moving caret
         self._sel_rects: list[QRectF] = []
         self._pressed = False
-        self._request = QTimer(self, singleShot=True, interval=40)
-        self._request.timeout.connect(self._ask)
+        # Asking for the pages in view: at the end of this turn of the event loop (so a document opened at a
+        # page asks once, for that page), then at most every 40 ms while the view keeps moving.
+        self._request = QTimer(self, singleShot=True, interval=0)
+        self._request.timeout.connect(self._ask_now)
+        self._throttle = QTimer(self, singleShot=True, interval=40)
+        self._throttle.timeout.connect(self._throttle_over)
+        self._ask_again = False
         # Character boxes wait until scrolling pauses: nobody selects text on a page flying past.
         self._text_request = QTimer(self, singleShot=True, interval=250)
         self._text_request.timeout.connect(self._ask_text)
@@ -374,8 +379,19 @@ class PageCanvas(QAbstractScrollArea):
         self._ask_soon()
 
     def _ask_soon(self) -> None:
-        if not self._request.isActive():
+        if self._throttle.isActive():
+            self._ask_again = True
+        elif not self._request.isActive():
             self._request.start()
+
+    def _ask_now(self) -> None:
+        self._ask()
+        self._throttle.start()
+
+    def _throttle_over(self) -> None:
+        if self._ask_again:
+            self._ask_again = False
+            self._ask_now()
 
     def _ask(self) -> None:
         if self.model is None or not self._rects:
