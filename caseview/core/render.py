@@ -7,10 +7,16 @@ serialised by a lock, so any non-GUI thread may use a :class:`RenderService`.
 A worker that dies, runs out of memory or does not answer within ``timeout``
 seconds is killed; the call raises :class:`RenderError` and the next call
 starts a fresh worker.
+
+Page pixels come back through a block of shared memory the service owns (the
+pipe carries only the page's size): a page at 200% is 14 MB, which took some
+50 ms to push through the pipe against 13 ms to render. A page too large for
+the block, or a system without shared memory, uses the pipe as before.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing as mp
 import os
@@ -25,6 +31,7 @@ from .errors import CaseViewError
 from .extract import confine_worker
 
 DEFAULT_MAX_PIXELS = 40_000_000  # ~160 MB of BGRA: far above any sensible screen render
+SHARED_BYTES = 64 << 20  # an A4 page at 200% on a 2× screen; only what a page uses is ever touched
 OPEN_DOCUMENTS = 4  # PdfDocuments the worker keeps open (least recently used closed first)
 
 STOPPED = "This document could not be displayed: the PDF engine stopped responding."
@@ -54,6 +61,7 @@ class RenderedPage:
     format: str
     data: bytes
     scale: float  # the scale actually used (lower than asked when ``max_pixels`` capped it)
+    shared: bool = False  # between the worker and the service only: the pixels are in the shared block
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ class PageText:
 
 # -- worker side -------------------------------------------------------------
 
-def _worker_main(conn, memory_bytes: int) -> None:
+def _worker_main(conn, memory_bytes: int, shared_name: str | None = None) -> None:
     confine_worker(memory_bytes)
     try:
         import pypdfium2 as pdfium
@@ -83,6 +91,7 @@ def _worker_main(conn, memory_bytes: int) -> None:
     except Exception:
         conn.send(("fatal", CRASHED))
         return
+    shared = _attach_shared(shared_name)
 
     docs: OrderedDict[str, Any] = OrderedDict()
 
@@ -110,7 +119,7 @@ def _worker_main(conn, memory_bytes: int) -> None:
                 pdf = document(args[0])
                 result: Any = [tuple(pdf.get_page_size(i)) for i in range(len(pdf))]
             elif op == "render":
-                result = _render(document(args[0]), *args[1:])
+                result = _render(document(args[0]), *args[1:], shared=shared)
             elif op == "text":
                 result = _text_layout(pdfium, document(args[0]), args[1])
             elif op == "debug":
@@ -131,7 +140,19 @@ def _worker_main(conn, memory_bytes: int) -> None:
             conn.send(("error", f"This page could not be displayed: the PDF engine failed ({type(exc).__name__})."))
 
 
-def _render(pdf, index: int, scale: float, max_pixels: int) -> RenderedPage:
+def _attach_shared(name: str | None):
+    """The service's shared block, or None (the pixels then go through the pipe)."""
+    if not name:
+        return None
+    try:
+        from multiprocessing import shared_memory
+
+        return shared_memory.SharedMemory(name=name)
+    except Exception:  # not available here, or no room under the address-space limit
+        return None
+
+
+def _render(pdf, index: int, scale: float, max_pixels: int, *, shared=None) -> RenderedPage:
     import pypdfium2.raw as raw
 
     page = pdf[index]
@@ -144,6 +165,10 @@ def _render(pdf, index: int, scale: float, max_pixels: int) -> RenderedPage:
         bitmap = page.render(scale=scale, force_bitmap_format=raw.FPDFBitmap_BGRA, fill_color=(255, 255, 255, 255),
                              draw_annots=True, may_draw_forms=False)
         try:
+            size = bitmap.stride * bitmap.height
+            if shared is not None and size <= shared.size:
+                shared.buf[:size] = memoryview(bitmap.buffer).cast("B")
+                return RenderedPage(bitmap.width, bitmap.height, bitmap.stride, "BGRA", b"", scale, shared=True)
             data = bytes(bitmap.buffer)
             return RenderedPage(bitmap.width, bitmap.height, bitmap.stride, "BGRA", data, scale)
         finally:
@@ -257,6 +282,8 @@ class RenderService:
         self._ctx = mp.get_context("spawn")
         self._proc = None
         self._conn = None
+        self._shared = None  # the block page pixels come back through (made with the first worker)
+        self._shared_failed = False
         self.restarts = 0  # workers killed or lost so far (for tests and diagnostics)
 
     # public API
@@ -270,15 +297,35 @@ class RenderService:
         """Page ``page_index`` (0-based) at ``scale`` pixels per point, at most ``max_pixels`` pixels."""
         if not scale > 0:
             raise ValueError("scale must be positive")
-        return self._call("render", (str(path), int(page_index), float(scale), int(max_pixels)))
+        return self._call("render", (str(path), int(page_index), float(scale), int(max_pixels)),
+                          take=self._take_pixels)
 
     def text_layout(self, path: Path | str, page_index: int) -> PageText:
         """The text of page ``page_index`` (0-based) with a box per character."""
         return self._call("text", (str(path), int(page_index)))
 
+    def start(self) -> None:
+        """Start the worker now rather than on the first call (spawning it and loading PDFium takes a few hundred
+        milliseconds); a failure is left for that call to report."""
+        with self._lock:
+            if self._proc is None or not self._proc.is_alive():
+                if self._proc is not None:
+                    self._kill()
+                try:
+                    self._start()
+                except RenderError:
+                    pass
+
     def close(self) -> None:
         with self._lock:
             self._stop()
+            shared, self._shared = self._shared, None
+            if shared is not None:
+                shared.close()
+                try:
+                    shared.unlink()
+                except OSError:
+                    pass
 
     def abort(self) -> None:
         """Kill the worker now, from any thread: a call blocked on it fails at once (used when quitting)."""
@@ -300,9 +347,29 @@ class RenderService:
     def _debug(self, what: str) -> Any:
         return self._call("debug", (what,))
 
+    def _shared_block(self):
+        """The shared block for page pixels, made once (None where shared memory cannot be had)."""
+        if self._shared is None and not self._shared_failed:
+            try:
+                from multiprocessing import shared_memory
+
+                self._shared = shared_memory.SharedMemory(create=True, size=SHARED_BYTES)
+            except Exception:
+                self._shared_failed = True
+        return self._shared
+
+    def _take_pixels(self, page: RenderedPage) -> RenderedPage:
+        """Copy the pixels out of the shared block (under the lock: the next render writes over them)."""
+        if not page.shared:
+            return page
+        n = page.stride * page.height
+        return dataclasses.replace(page, data=bytes(self._shared.buf[:n]), shared=False)
+
     def _start(self) -> None:
+        shared = self._shared_block()
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_worker_main, args=(child, self.memory_bytes), daemon=True)
+        proc = self._ctx.Process(target=_worker_main, args=(child, self.memory_bytes, shared and shared.name),
+                                 daemon=True)
         proc.start()
         child.close()
         self._proc, self._conn = proc, parent
@@ -324,7 +391,7 @@ class RenderService:
         ready = wait([self._conn, self._proc.sentinel], timeout=timeout)
         return bool(ready)
 
-    def _call(self, op: str, args: tuple) -> Any:
+    def _call(self, op: str, args: tuple, take=None) -> Any:
         with self._lock:
             if self._proc is None or not self._proc.is_alive():
                 if self._proc is not None:
@@ -345,7 +412,7 @@ class RenderService:
                 self._kill()
                 raise RenderError(CRASHED, fatal=True) from None
             if kind == "ok":
-                return value
+                return take(value) if take is not None else value
             if kind == "fatal":
                 self._kill()
                 raise RenderError(value, fatal=True)

@@ -9,7 +9,7 @@ import pytest
 
 from caseview.core.errors import CaseViewError
 from caseview.core.extract import extract_pdfs
-from caseview.core.render import RenderedPage, RenderError, RenderService
+from caseview.core.render import SHARED_BYTES, RenderedPage, RenderError, RenderService
 from tests.factory import make_pdf
 
 A4_W, A4_H = 595.2756, 841.8898
@@ -53,6 +53,30 @@ def test_render_size_follows_the_scale(service, pdfs, scale):
     assert page.stride >= page.width * 4 and len(page.data) == page.stride * page.height
     assert _pixel(page, 2, 2) == (255, 255, 255, 255)  # an opaque white margin
     assert page.scale == scale
+
+
+def test_pages_too_large_for_the_shared_block_come_through_the_pipe(service, pdfs):
+    small, large = service.render(pdfs["good"], 0, 2.0), service.render(pdfs["good"], 0, 6.0)
+    assert small.stride * small.height <= SHARED_BYTES < large.stride * large.height
+    for page, scale in ((small, 2.0), (large, 6.0)):
+        assert not page.shared and len(page.data) == page.stride * page.height
+        assert page.width == pytest.approx(A4_W * scale, abs=1)
+        assert _pixel(page, 2, 2) == (255, 255, 255, 255)
+        # "Hello" starts at x=60, baseline y=800 from the bottom: ink in its first letter's box.
+        assert any(_pixel(page, x, y)[0] < 128 for y in range(int(30 * scale), int(42 * scale))
+                   for x in range(int(60 * scale), int(68 * scale)))
+
+
+def test_closing_removes_the_shared_block(pdfs):
+    s = RenderService(timeout=20)
+    s.render(pdfs["good"], 0, 1.0)
+    block = s._shared
+    assert block is not None
+    s.close()
+    from multiprocessing import shared_memory
+
+    with pytest.raises(FileNotFoundError):
+        shared_memory.SharedMemory(name=block.name)
 
 
 def test_max_pixels_caps_a_huge_request(service, pdfs):
