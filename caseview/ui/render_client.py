@@ -4,7 +4,8 @@ The GUI thread never waits for PDFium. Widgets ask for what they can see now
 (``request_pages`` replaces that widget's earlier wishes, so pages scrolled past
 are dropped before they are rendered) and are told when an image arrives. The
 thread serves the most urgent channel first and, among equals, the one asked
-most recently.
+most recently. The thread starts the render worker as soon as the client
+exists, not on the first request.
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ class _Thread(QThread):
 
     def run(self) -> None:
         c = self.client
+        # Start the worker at once: its start-up (a new process loading PDFium) then overlaps with whatever the
+        # app does before it asks for the first page, such as reading the case, instead of following it.
+        start = getattr(c.service, "start", None)
+        if start is not None and not c._stopping:
+            try:
+                start()
+            except Exception:  # the first request meets the same failure and reports it
+                pass
         while True:
             with c._cond:
                 job = c._next_job()
