@@ -5,7 +5,10 @@
     python -m bench --only search    one benchmark (or several: --only import,search)
     python -m bench --runs 7         runs per figure (default 5; median with min–max)
 
-Benchmarks: check, import, open, search, cli, render, report, start, rss.
+Benchmarks: check, import, open, search, cli, render, report, start, rss (engine side for open, render
+and rss), and in the app's real window: viewer-open (start screen → first page painted), viewer-render
+(go to a page at 100%/200%, scroll a 500-page PDF) and viewer-rss (peak RSS of the app and its render
+worker with the case open and searched); see bench/app_bench.py.
 Writes bench/out/results.json and bench/out/results.md (a markdown table; the
 published copy with the machine and commentary is docs/benchmarks.md). Needs
 poppler-utils and pdfgrep for the baselines. Timings never live in the tests.

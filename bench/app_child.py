@@ -149,6 +149,7 @@ class Harness:
         from PySide6.QtCore import QEvent, QObject, QSettings
 
         from caseview.app import AppController, ReadyProbe, create_application
+        from caseview.core.render import RenderService
         from caseview.ui.render_client import RenderClient
         from caseview.ui.tasks import WorkspaceRunner
 
@@ -162,9 +163,9 @@ class Harness:
         self.runner.workspaceOpened.connect(lambda err: (opened.append(err), self.notify()))
 
         def render_client_factory():
-            client = RenderClient()
-            service = client.service
-            start = service._start  # timed only: RenderService starts its worker lazily, on the first request
+            """``caseview.app.make_render_client`` (``RenderClient()``), with the worker's start-up timed."""
+            service = RenderService()
+            start = service._start
 
             def timed_start():
                 t = time.perf_counter()
@@ -174,7 +175,7 @@ class Harness:
                     self.worker_starts.append(time.perf_counter() - t)
 
             service._start = timed_start
-            return client
+            return RenderClient(service)
 
         self.controller = AppController(self.runner, settings, ReadyProbe(None, time.monotonic()),
                                         render_client_factory)
@@ -344,13 +345,15 @@ class Harness:
 
     def settle(self) -> None:
         """Wait until the viewer's follow-up work is done: no request timer running, nothing queued or rendering."""
+        from PySide6.QtCore import QTimer
+
         v = self.viewer
-        timers = [getattr(v.canvas, "_request", None), getattr(v.canvas, "_text_request", None),
-                  getattr(v.strip, "_request", None)]
+        # The canvas's and the strip's delayed requests (for pages, thumbnails, character boxes) are single-shot timers.
+        timers = [t for w in (v.canvas, v.strip) for t in w.findChildren(QTimer) if t.isSingleShot()]
         client = v.client
 
         def idle():
-            return not any(t is not None and t.isActive() for t in timers) and client.pending() == 0
+            return not any(t.isActive() for t in timers) and client.pending() == 0
 
         self.wait(idle, SETTLE_TIMEOUT, "the viewer to settle", poll_ms=10)
         self.settle_events()
