@@ -16,7 +16,7 @@ from typing import Any, Union
 
 from .errors import ReviewError
 from .frameworks import CASE, Framework, Question, framework_from_snapshot
-from .manifest import Manifest, parse_manifest
+from .manifest import Manifest, parse_stored_manifest
 from .store import Workspace, now_utc
 
 GENESIS = "0" * 64
@@ -158,7 +158,7 @@ class CaseContext:
 
 def load_context(ws: Workspace, case_id: str) -> CaseContext:
     case = ws.case(case_id)
-    manifest = parse_manifest(ws.manifest_bytes(case_id))
+    manifest = parse_stored_manifest(ws.manifest_bytes(case_id))
     framework = framework_from_snapshot(ws.review_row(case_id)["framework_source"])
     pages = {d.doc_id: d.pages for d in ws.documents(case_id)}
     return CaseContext(case_id, manifest, framework, pages, case.status, case.fingerprint)

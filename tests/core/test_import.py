@@ -110,3 +110,16 @@ def test_refused_bundle_leaves_nothing(ws, factory):
         import_bundle(ws, bad)
     assert ws.cases() == [] and list((ws.root / "staging").iterdir()) == []
     assert list((ws.root / "blobs").iterdir()) == []
+
+
+def test_stored_manifest_reads_back_without_the_schema_pass_and_damage_is_still_named(ws, factory):
+    from caseview.core.jsonload import JsonFault
+    from caseview.core.manifest import parse_manifest, parse_stored_manifest
+
+    case_id = import_bundle(ws, factory.build()).case_id
+    stored = ws.manifest_bytes(case_id)
+    assert parse_stored_manifest(stored) == parse_manifest(stored)
+    damaged = stored.replace(b'"documents"', b'"dokuments"', 1)
+    with pytest.raises(JsonFault) as fault:
+        parse_stored_manifest(damaged)
+    assert fault.value.path == "documents" and fault.value.message == "is missing"
