@@ -30,6 +30,10 @@ class CardDelegate(QStyledItemDelegate):
         super().__init__(view)
         self._view = view
         self._width_for = width_for
+        # Measuring is most of the cost of showing a long list (a 2,000-document index, 200 search
+        # hits): one document is reused for it, and each card's size is remembered per width.
+        self._measure: QTextDocument | None = None
+        self._sizes: dict[tuple[str, bool, int], QSize] = {}
 
     def _document(self, index: QModelIndex, width: int, selected: bool) -> QTextDocument:
         doc = QTextDocument()
@@ -77,8 +81,25 @@ class CardDelegate(QStyledItemDelegate):
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        doc = self._document(index, self._width(option, index), False)
-        return QSize(int(doc.idealWidth()) + 2 * PAD_X, int(doc.size().height()) + 2 * PAD_Y)
+        width = max(40, self._width(option, index))
+        html = index.data(HtmlRole)
+        key = (str(index.data(Qt.DisplayRole) or "") if html is None else html, html is None, width)
+        size = self._sizes.get(key)
+        if size is None:
+            if len(self._sizes) > 20_000:
+                self._sizes.clear()
+            doc = self._measure
+            if doc is None or doc.defaultFont() != self._view.font():
+                doc = self._measure = QTextDocument()
+                doc.setDocumentMargin(0)
+                doc.setDefaultFont(self._view.font())
+            if html is None:
+                doc.setPlainText(key[0])
+            else:
+                doc.setHtml(html)  # colours do not change a card's size; fonts and words do
+            doc.setTextWidth(width)
+            size = self._sizes[key] = QSize(int(doc.idealWidth()) + 2 * PAD_X, int(doc.size().height()) + 2 * PAD_Y)
+        return size
 
 
 class _ReflowTree(QTreeView):
@@ -95,6 +116,8 @@ def _card_list(name: str) -> QListView:
     view.setAccessibleName(name)
     view.setUniformItemSizes(False)
     view.setResizeMode(QListView.Adjust)
+    view.setLayoutMode(QListView.Batched)  # measure 50 cards, paint, measure more: 200 hits never freeze the window
+    view.setBatchSize(50)
     view.setWordWrap(True)
     view.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -125,6 +148,9 @@ def make_dock(title: str, object_name: str, widget: QWidget, parent: QWidget) ->
 
 # -- bundle index -----------------------------------------------------------------------------
 
+LONG_INDEX = 300  # documents; above this the bundle index scrolls by card (see IndexPanel.set_index)
+
+
 class IndexPanel(QWidget):
     openRequested = Signal(str, int, object)  # doc_id, page, anchor (None)
 
@@ -154,6 +180,11 @@ class IndexPanel(QWidget):
         return self.view.viewport().width() - self.view.indentation() * (depth + 1)
 
     def set_index(self, sections, documents) -> None:
+        # Scrolling by pixel makes the tree measure every card up front (0.5 ms each, two widths):
+        # a second for a 2,000-document bundle. A long index scrolls by card instead, measuring
+        # only what is in view; a short one keeps the smoother scroll.
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel if len(documents) <= LONG_INDEX
+                                        else QAbstractItemView.ScrollPerItem)
         self.model.set_index(sections, documents)
         self.view.expandAll()
 
