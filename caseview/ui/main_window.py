@@ -121,6 +121,7 @@ class ReviewWindow(AnnotationsMixin, QMainWindow):
     # -- construction ------------------------------------------------------------------
 
     def _build_centre(self, render_client) -> None:
+        self._render_client = render_client
         self.viewer = DocumentViewer() if DocumentViewer is not None else PlaceholderViewer()
         self.viewer.setAccessibleName("Document viewer")
         if render_client is not None:
@@ -256,6 +257,8 @@ class ReviewWindow(AnnotationsMixin, QMainWindow):
             keep = (self.doc_id, self.page, None) if self.doc_id else None
         else:
             keep = None
+            if self._render_client is not None and hasattr(self._render_client, "warm_up"):
+                self._render_client.warm_up()  # its start-up overlaps with reading the case
             self.import_panel.start("Opening the case…", cancellable=False, indeterminate=True)
             self.stack.setCurrentWidget(self.skeleton)
             self._set_case_actions(False)

@@ -4,8 +4,8 @@ The GUI thread never waits for PDFium. Widgets ask for what they can see now
 (``request_pages`` replaces that widget's earlier wishes, so pages scrolled past
 are dropped before they are rendered) and are told when an image arrives. The
 thread serves the most urgent channel first and, among equals, the one asked
-most recently. The thread starts the render worker as soon as the client
-exists, not on the first request.
+most recently. ``warm_up()`` starts the render worker ahead of the first
+request (the review window calls it when a case starts loading).
 """
 
 from __future__ import annotations
@@ -54,23 +54,19 @@ class _Thread(QThread):
 
     def run(self) -> None:
         c = self.client
-        # Start the worker at once: its start-up (a new process loading PDFium) then overlaps with whatever the
-        # app does before it asks for the first page, such as reading the case, instead of following it.
-        start = getattr(c.service, "start", None)
-        if start is not None and not c._stopping:
-            try:
-                start()
-            except Exception:  # the first request meets the same failure and reports it
-                pass
         while True:
             with c._cond:
                 job = c._next_job()
-                while job is None and not c._stopping:
+                while job is None and not c._stopping and not c._warm:
                     c._cond.wait()
                     job = c._next_job()
                 if c._stopping:
                     return
+                warm, c._warm = c._warm and job is None, False
                 c._busy = job
+            if warm:
+                self._start_worker()
+                continue
             try:
                 self._do(job)
             except CaseViewError as exc:
@@ -80,6 +76,14 @@ class _Thread(QThread):
             finally:
                 with c._cond:
                     c._busy = None
+
+    def _start_worker(self) -> None:
+        start = getattr(self.client.service, "start", None)
+        if start is not None:
+            try:
+                start()
+            except Exception:  # the first request meets the same failure and reports it
+                pass
 
     def _fail(self, job: tuple, message: str, fatal: bool) -> None:
         kind, doc_id = job[0], job[1]
@@ -140,6 +144,7 @@ class RenderClient(QObject):
         self._channels: dict[str, _Channel] = {}
         self._busy: tuple | None = None
         self._stopping = False
+        self._warm = False  # warm_up() asked for the worker to be started ahead of the first request
         self._images: OrderedDict[tuple[str, int, float], QImage] = OrderedDict()
         self._scales: dict[tuple[str, int], set[float]] = {}
         self._image_bytes = 0
@@ -228,6 +233,17 @@ class RenderClient(QObject):
         """Jobs waiting or running (for tests and a busy indicator)."""
         with self._cond:
             return sum(len(c.jobs) for c in self._channels.values()) + (self._busy is not None)
+
+    def warm_up(self) -> None:
+        """Start the render worker now, off the GUI thread (a new process loading PDFium: a few hundred ms).
+
+        Called when a case starts loading, so the start-up overlaps with reading the case instead
+        of following it; not at creation, where it would compete with the app's first paint.
+        """
+        with self._cond:
+            if not self._stopping:
+                self._warm = True
+                self._cond.notify_all()
 
     def shutdown(self) -> None:
         """Stop the thread and the worker process; idempotent."""
