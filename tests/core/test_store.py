@@ -67,14 +67,19 @@ def _bytes_anywhere(root, needle: bytes) -> list[str]:
     return hits
 
 
-def test_purge_removes_every_trace(ws, factory):
+def _secret_bundle(factory, reference: str):
+    """The default bundle, but its case notes mention SECRET and the case has its own reference."""
     files = factory.default_files()
     lines = list(NOTE_LINES)
     lines[3] = f"The {SECRET} report was discussed."
     files["documents/notes.txt"] = ("\n".join(lines) + "\n").encode()
     m = factory.default_manifest()
-    m["case"]["reference"] = "PURGE-ME-0001"
-    purged = import_bundle(ws, factory.build(m, files)).case_id
+    m["case"]["reference"] = reference
+    return factory.build(m, files)
+
+
+def test_purge_removes_every_trace(ws, factory):
+    purged = import_bundle(ws, _secret_bundle(factory, "PURGE-ME-0001")).case_id
     kept = import_bundle(ws, factory.build()).case_id  # shares the referral PDF and the drawing
     assert _bytes_anywhere(ws.root, SECRET.encode())
     ws.purge_case(purged)
@@ -88,14 +93,8 @@ def test_migration_0002_backfills_page_rows_of_existing_cases(workspace_dir, fac
     """A workspace written before 0002 (no page-row range on cases) is upgraded on open, and search stays per case."""
     from caseview.core.search import search
 
-    files = factory.default_files()
-    lines = list(NOTE_LINES)
-    lines[3] = f"The {SECRET} report was discussed."
-    files["documents/notes.txt"] = ("\n".join(lines) + "\n").encode()
-    m = factory.default_manifest()
-    m["case"]["reference"] = "OLD-0001"
     with Workspace(workspace_dir, backup=False) as ws:
-        first = import_bundle(ws, factory.build(m, files)).case_id
+        first = import_bundle(ws, _secret_bundle(factory, "OLD-0001")).case_id
         second = import_bundle(ws, factory.build()).case_id
         expected = {c: ws._page_rows(c) for c in (first, second)}
         # back to the 0001 schema: the columns and the record of 0002 go
