@@ -531,7 +531,8 @@ def _report_rows(ctx: Ctx, g: Generated, source_ws: Path | None, ident, *, main:
 def bench_start(ctx: Ctx) -> list[Row]:
     import importlib.util
 
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # The app saves its window layout on quit: into a settings folder of the benchmark's, never the user's.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(WORK / "start-config")}
 
     def start(args: list[str]) -> float:
         t = time.perf_counter()
