@@ -132,8 +132,8 @@ class RenderClient(QObject):
     sizesReady = Signal(str, list)  # doc_id, [(width_pt, height_pt)] per page
     textReady = Signal(str, int, object)  # doc_id, page, PageText
 
-    # 192 MB holds ~50 pages at 100% or ~13 at 200%, far more than a view shows; with the app
-    # (~140 MB) and the render worker (~35 MB) reading stays under 500 MB (384 MB went past it).
+    # 192 MB holds ~50 pages at 100% or ~13 at 200%, far more than a view shows. Reading peaks
+    # near 500 MB with it (512 MiB in bench viewer-render, after 60 jumps alternating 100%/200%).
     def __init__(self, service: RenderService | None = None, *, cache_bytes: int = 192 << 20,
                  max_pixels: int = 40_000_000, parent: QObject | None = None):
         super().__init__(parent)
