@@ -86,13 +86,14 @@ class CardDelegate(QStyledItemDelegate):
         key = (str(index.data(Qt.DisplayRole) or "") if html is None else html, html is None, width)
         size = self._sizes.get(key)
         if size is None:
-            if len(self._sizes) > 20_000:
-                self._sizes.clear()
             doc = self._measure
-            if doc is None or doc.defaultFont() != self._view.font():
+            if doc is None or doc.defaultFont() != self._view.font():  # a new font: every size changes
+                self._sizes.clear()
                 doc = self._measure = QTextDocument()
                 doc.setDocumentMargin(0)
                 doc.setDefaultFont(self._view.font())
+            elif len(self._sizes) > 20_000:
+                self._sizes.clear()
             if html is None:
                 doc.setPlainText(key[0])
             else:
