@@ -107,3 +107,13 @@ class BundleFactory:
         out = self.root / (name or f"bundle{self.count + 1}.cvb")
         build_bundle(self.folder(manifest, files), out)
         return out
+
+
+def import_demo(root: Path) -> str:
+    """The shipped demo case imported into a (new) workspace at ``root``; returns its case id."""
+    from caseview.core.importer import import_bundle
+    from caseview.core.store import Workspace
+    from caseview.paths import resource
+
+    with Workspace(root, backup=False) as ws:
+        return import_bundle(ws, resource("demo", "demo-case.cvb")).case_id

@@ -30,7 +30,7 @@ import pytest
 
 from caseview.core.review import read_state, verify_history
 from caseview.core.store import Workspace
-from caseview.paths import resource
+from tests.factory import import_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("crash_driver.py")
@@ -72,12 +72,8 @@ class Driver:
 
 @pytest.fixture(scope="module")
 def demo_workspace(tmp_path_factory):
-    from caseview.core.importer import import_bundle
-
     root = tmp_path_factory.mktemp("crash") / "workspace"
-    with Workspace(root, backup=False) as ws:
-        case_id = import_bundle(ws, resource("demo", "demo-case.cvb")).case_id
-    return root, case_id
+    return root, import_demo(root)
 
 
 def check(root: Path, case_id: str, events: list[dict], answers: dict, evidence: dict) -> tuple[dict, dict]:

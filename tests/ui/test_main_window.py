@@ -9,14 +9,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QTabBar
 
-from caseview.core.importer import import_bundle
 from caseview.core.review import AddAnnotation, Anchor, Annotation, apply, read_state
-from caseview.core.store import Workspace
-from caseview.paths import resource
 from caseview.ui.main_window import HighlightDialog, ReviewWindow
 from caseview.ui.models import AnchorRole, DocIdRole, HtmlRole, IdRole, OrphanedRole, PageRole
 from caseview.ui.recent import load_position
 from caseview.ui.tasks import WorkspaceRunner
+from tests.factory import import_demo
 
 QUOTE = "This conference is outside that timescale."
 
@@ -25,9 +23,7 @@ QUOTE = "This conference is outside that timescale."
 def template(tmp_path_factory):
     """The demo case imported once; each test works on a copy."""
     root = tmp_path_factory.mktemp("template") / "workspace"
-    with Workspace(root, backup=False) as ws:
-        case_id = import_bundle(ws, resource("demo", "demo-case.cvb")).case_id
-    return root, case_id
+    return root, import_demo(root)
 
 
 @pytest.fixture(scope="module")
