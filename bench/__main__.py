@@ -57,6 +57,23 @@ def notes(rows: list[Row]) -> str:
     return "\n".join(f"- **{r.metric}**: {r.note}" for r in rows if r.note)
 
 
+# The tools the figures are measured beside, and the Debian packages that bring them.
+BASELINE_TOOLS = {"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "pdfgrep": "pdfgrep", "unzip": "unzip"}
+
+
+def missing_tools() -> str | None:
+    """A sentence naming the baseline tools that are not installed, or None when all are."""
+    import shutil
+
+    missing = [tool for tool in BASELINE_TOOLS if shutil.which(tool) is None]
+    if not missing:
+        return None
+    packages = sorted({BASELINE_TOOLS[t] for t in missing})
+    return (f"The benchmarks compare CaseView with {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} "
+            f"not installed: install the Debian package{'s' if len(packages) > 1 else ''} {' '.join(packages)} "
+            f"(sudo apt-get install {' '.join(packages)}) and run again.")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description="CaseView benchmarks (see docs/benchmarks.md)")
     ap.add_argument("--quick", action="store_true", help="200 documents / 2,000 pages instead of 2,000 / 20,000")
@@ -70,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             ap.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    sentence = missing_tools()
+    if sentence:
+        print(f"error: {sentence}", file=sys.stderr)
+        return 2
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)

@@ -20,9 +20,9 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
+from . import common
 from .generate import GENERATOR_VERSION, OUT, long_pdf
 from .stats import percentile, summary
 
@@ -32,14 +32,8 @@ RENDER_PAGES = 500
 _app_ws: dict[Path, tuple[Path, str]] = {}  # source workspace → its copy for the app (made once per process)
 
 
-def _suite():
-    from . import suite  # here, not at the top: suite imports this module to register the benchmarks
-
-    return suite
-
-
 def _screen_config() -> Path:
-    path = _suite().WORK / "app" / f"screen-{SCREEN[0]}x{SCREEN[1]}.json"
+    path = common.WORK / "app" / f"screen-{SCREEN[0]}x{SCREEN[1]}.json"
     cfg = {"synchronousWindowSystemEvents": False, "windowFrameMargins": False,
            "screens": [{"name": "bench", "x": 0, "y": 0, "width": SCREEN[0], "height": SCREEN[1],
                         "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
@@ -52,10 +46,9 @@ def _screen_config() -> Path:
 def app_child(*args, timeout: float = 1800) -> dict:
     """Run ``python -m bench.app_child ARGS`` on the offscreen platform with a 1920×1080 screen (or on the platform
     named by ``BENCH_APP_PLATFORM``, for example ``xcb`` under Xvfb); its JSON line."""
-    s = _suite()
     platform = os.environ.get("BENCH_APP_PLATFORM") or f"offscreen:configfile={_screen_config()}"
     env = {**os.environ, "QT_QPA_PLATFORM": platform}
-    p = subprocess.run([s.PY, "-m", "bench.app_child", *map(str, args)], cwd=s.REPO, env=env, capture_output=True,
+    p = subprocess.run([common.PY, "-m", "bench.app_child", *map(str, args)], cwd=common.REPO, env=env, capture_output=True,
                        text=True, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError(f"bench.app_child {args[0]} failed ({p.returncode}): {p.stderr[-3000:]}")
@@ -66,8 +59,7 @@ def app_child(*args, timeout: float = 1800) -> dict:
 
 def _copy_workspace(src: Path, dst: Path) -> None:
     """A private copy of a workspace: the database as one consistent snapshot, the blobs hard-linked."""
-    s = _suite()
-    s.rm(dst)
+    common.rm(dst)
     (dst / "blobs").mkdir(parents=True)
     for sub in ("backups", "staging", "frameworks", "identities"):
         (dst / sub).mkdir()
@@ -90,8 +82,7 @@ def _copy_workspace(src: Path, dst: Path) -> None:
 
 def app_workspace(ctx) -> tuple[Path, str]:
     """The benchmark case, copied for the app to write to (see the module docstring)."""
-    s = _suite()
-    s.ensure_workspace(ctx)
+    common.ensure_workspace(ctx)
     if ctx.ws_path not in _app_ws:
         dst = ctx.ws_path.parent / "app-ws"
         ctx.log(f"  copying the {ctx.bundle().total_pages:,}-page workspace for the app (database snapshot, "
@@ -110,14 +101,13 @@ def render_case(ctx) -> tuple[Path, str]:
     """A workspace holding one case whose only document is the 500-page PDF (built and imported once)."""
     from caseview.core.build import build_bundle
 
-    s = _suite()
     key = f"v{GENERATOR_VERSION}-render-long-{RENDER_PAGES}"
     root = OUT / "bundles" / key
     bundle = root / "case.cvb"
     pdf = long_pdf(RENDER_PAGES)
     src = root / "src"
     if not bundle.exists():
-        s.rm(root)
+        common.rm(root)
         (src / "documents" / "A").mkdir(parents=True)
         shutil.copy2(pdf, src / "documents" / "A" / "D0001.pdf")
         manifest = {
@@ -144,15 +134,15 @@ def render_case(ctx) -> tuple[Path, str]:
     from caseview.core.bundle import check_bundle
 
     fingerprint = check_bundle(bundle).fingerprint
-    ws = s.WORK / key / "ws"
+    ws = common.WORK / key / "ws"
     info = ws / "bench-case.json"
     if info.exists():
         data = json.loads(info.read_text())
         if data.get("fingerprint") == fingerprint:
             return ws, data["case_id"]
-    s.rm(ws)
+    common.rm(ws)
     ctx.log(f"  importing the {RENDER_PAGES}-page PDF as a one-document case …")
-    r = s.child("import", bundle, ws)
+    r = common.child("import", bundle, ws)
     info.write_text(json.dumps({"fingerprint": fingerprint, "case_id": r["case_id"]}))
     return ws, r["case_id"]
 
@@ -168,7 +158,6 @@ def _median(values) -> float:
 
 
 def bench_viewer_open(ctx) -> list:
-    s = _suite()
     ws, case_id = app_workspace(ctx)
     runs = []
     for i in range(ctx.runs):
@@ -184,7 +173,7 @@ def bench_viewer_open(ctx) -> list:
     ctx.extra["viewer_open"] = [{k: r[k] for k in ("seconds", "marks", "doc", "page", "paint_ms", "ink",
                                                    "worker_start_seconds", "app_ready_seconds")} for r in runs]
     mark_txt = ", ".join(f"{k.replace('_', ' ')} {_ms(v)}" for k, v in marks.items())
-    return [s.Row("viewer-open", "1", f"Open the {ctx.bundle().total_pages:,}-page case from the start screen → "
+    return [common.Row("viewer-open", "1", f"Open the {ctx.bundle().total_pages:,}-page case from the start screen → "
                                       f"first page painted in the review window", "s", sm,
                   target="< 1 s", met=sm["median"] < 1.0,
                   note=f"the real app (AppController, ReviewWindow, render worker), a fresh process each run with the "
@@ -199,7 +188,6 @@ def bench_viewer_open(ctx) -> list:
 
 
 def bench_viewer_render(ctx) -> list:
-    s = _suite()
     ws, case_id = render_case(ctx)
     pdf = long_pdf(RENDER_PAGES)
     per_zoom: dict[str, dict[str, list]] = {}
@@ -228,17 +216,17 @@ def bench_viewer_render(ctx) -> list:
         scroll_mem.append(sc["memory"])
         scroll.append(sc["pages"] / sc["seconds"])
         scroll_steps.append(sc["step_seconds"])
-        out = s.WORK / "pdftoppm"
-        s.rm(out)
+        out = common.WORK / "pdftoppm"
+        common.rm(out)
         out.mkdir(parents=True)
-        base.append(RENDER_PAGES / s.timed_run(["pdftoppm", "-r", "96", str(pdf), str(out / "p")])[0])
-        s.rm(out)
+        base.append(RENDER_PAGES / common.timed_run(["pdftoppm", "-r", "96", str(pdf), str(out / "p")])[0])
+        common.rm(out)
     ctx.extra["viewer_render"] = {"zooms": per_zoom, "scroll_pages_per_second": scroll}
     rows = []
     for zoom, d in per_zoom.items():
         sm = summary(d["p50"])
         z = last["zooms"][zoom]
-        rows.append(s.Row(
+        rows.append(common.Row(
             "viewer-render", "3", f"Viewer: go to a page not yet rendered, {zoom} ({round(96 * z['scale'] * 72 / 96)} "
                                   f"dpi) p50, request → page painted", "s", sm, target="< 60 ms",
             met=sm["median"] < 0.060,
@@ -252,7 +240,7 @@ def bench_viewer_render(ctx) -> list:
                  f"set_zoom({zoom}) → repainted {_ms(_median(d['zoom']))}; the viewer settles between jumps"))
     ss, bs = summary(scroll), summary(base)
     steps = [x for run in scroll_steps for x in run]
-    rows.append(s.Row(
+    rows.append(common.Row(
         "viewer-render", "3", f"Viewer: scroll through the {RENDER_PAGES}-page PDF at 100%, a screenful at a time, "
                               f"every view painted", "pages/s", ss,
         "pdftoppm -r 96 (all pages to PPM files)", bs, ss["median"] / bs["median"], "CaseView / pdftoppm",
@@ -270,7 +258,7 @@ def bench_viewer_render(ctx) -> list:
     for label, ms in ((f"after the {len(per_zoom)} × {RENDER_SAMPLES} page jumps at 100% and 200%", read_mem),
                       ("after the scroll at 100%", scroll_mem)):
         sm, split = mem(ms)
-        rows.append(s.Row("viewer-render", "6", f"Peak RSS, app window reading the {RENDER_PAGES}-page PDF, {label} "
+        rows.append(common.Row("viewer-render", "6", f"Peak RSS, app window reading the {RENDER_PAGES}-page PDF, {label} "
                                                 f"(information)", "MiB", sm,
                           note=f"sum of VmHWM of the app and the processes it started: {split}; the render client "
                                f"keeps page images up to its cache budget; the 500 MB target is set for the "
@@ -280,14 +268,13 @@ def bench_viewer_render(ctx) -> list:
 
 
 def bench_viewer_rss(ctx) -> list:
-    s = _suite()
     ws, case_id = app_workspace(ctx)
     total, app, worker, others, after_open, pss, search50, search95 = [], [], [], [], [], [], [], []
     last = None
     for i in range(ctx.runs):
         _fresh_start(ws)
         ctx.log(f"  memory run {i + 1}/{ctx.runs} …")
-        r = app_child("rss", ws, case_id, *s.QUERIES)
+        r = app_child("rss", ws, case_id, *common.QUERIES)
         last = r
         m = r["memory"]
         total.append(m["sum_hwm_mib"])
@@ -309,15 +296,15 @@ def bench_viewer_rss(ctx) -> list:
                                "rows_shown": last["rows_shown"]}
     pages = ctx.bundle().total_pages
     return [
-        s.Row("viewer-rss", "6", f"Peak RSS, app window: {pages:,}-page case open, first page painted, "
-                                 f"{len(s.QUERIES)} queries run in the Case search panel (app + render worker)",
+        common.Row("viewer-rss", "6", f"Peak RSS, app window: {pages:,}-page case open, first page painted, "
+                                 f"{len(common.QUERIES)} queries run in the Case search panel (app + render worker)",
               "MiB", sm, target="< 500 MB", met=sm["median"] * 1024 * 1024 < 500e6,
               note=f"sum of VmHWM over the app process and every process it started ({', '.join(roles)}): app "
                    f"{_median(app):.0f} MiB, render worker {_median(worker):.0f} MiB, others {_median(others):.0f} "
                    f"MiB; after opening, before searching {_median(after_open):.0f} MiB; PSS at the end (shared "
                    f"pages counted once) {_median(pss):.0f} MiB; each query typed and entered, waited for until "
                    f"the panel has painted its result; a fresh app process each run"),
-        s.Row("viewer-rss", "2", f"Search in the app window, Enter → result painted, p50 over the {len(s.QUERIES)} "
+        common.Row("viewer-rss", "2", f"Search in the app window, Enter → result painted, p50 over the {len(common.QUERIES)} "
                                  f"queries (information)", "s", summary(search50),
               note=f"p95 {_ms(_median(search95))}; the panel's own request (case order or as chosen, its page of "
                    f"results), the workspace thread, the result model and its paint; the in-process search row "

@@ -150,7 +150,7 @@ class Harness:
 
         from caseview.app import AppController, ReadyProbe, create_application
         from caseview.core.render import RenderService
-        from caseview.ui.render_client import RenderClient
+        from caseview.ui.viewer.render_client import RenderClient
         from caseview.ui.tasks import WorkspaceRunner
 
         self.app = create_application()

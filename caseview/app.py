@@ -35,14 +35,14 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from .ui import recent
-from .ui.import_dialog import ImportOutcome, ask_bundle_path, import_with_dialog, show_refusal, start_import
-from .ui.main_window import ReviewWindow
-from .ui.start import StartWindow
+from .ui.dialogs.import_bundle import ImportOutcome, ask_bundle_path, import_with_dialog, show_refusal, start_import
+from .ui.window.main_window import ReviewWindow
+from .ui.window.start import StartWindow
 from .ui.style import apply_style
 from .ui.tasks import WorkspaceRunner
 
 if TYPE_CHECKING:  # carry forward, settings, signing: imported when first used, not before the first window
-    from .ui.carry_forward import CarryForward
+    from .ui.dialogs.carry_forward import CarryForward
 
 APP_NAME = "CaseView"
 
@@ -206,7 +206,7 @@ class AppController(QObject):
         result = outcome.result
         if not result.created or self.review is None:
             return
-        from .ui.carry_forward import offer_carry_forward
+        from .ui.dialogs.carry_forward import offer_carry_forward
 
         flow = offer_carry_forward(self.review, self.runner, result.case_id, result.bundle.manifest.bundle_id)
         self.carry = flow
@@ -258,7 +258,7 @@ class AppController(QObject):
         QMessageBox.warning(self.start, "Case not opened", sentence)
 
     def about(self, parent: QWidget | None) -> None:
-        from .ui.about import AboutDialog
+        from .ui.dialogs.about import AboutDialog
 
         AboutDialog(parent).exec()
 
@@ -326,7 +326,7 @@ def demo_path() -> Path:
 def make_render_client():
     """The viewer's render client, if this build has it."""
     try:
-        from .ui.render_client import RenderClient
+        from .ui.viewer.render_client import RenderClient
     except ImportError:
         return None
     return RenderClient()
@@ -351,7 +351,7 @@ def choose_workspace(option: str | None) -> Path | None:
     env = os.environ.get("CASEVIEW_WORKSPACE")
     if env:
         return Path(env).expanduser()
-    from .ui.workspace_folder import saved_workspace_folder  # not settings_dialog: that imports the identity code
+    from .ui.workspace_folder import saved_workspace_folder  # not dialogs.settings: that imports the identity code
 
     return saved_workspace_folder()
 

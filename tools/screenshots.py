@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from caseview.app import AppController, create_application, demo_path, make_render_client
     from caseview.core.review import AddAnnotation, Anchor, Annotation, apply
-    from caseview.ui.import_dialog import start_import
+    from caseview.ui.dialogs.import_bundle import start_import
     from caseview.ui.tasks import WorkspaceRunner
 
     app = create_application()
@@ -166,7 +166,7 @@ def journey(app, controller, review, shot, wait, out_dir: Path, tmp: Path) -> No
     from PySide6.QtWidgets import QFileDialog
 
     from caseview.core.frameworks import CASE
-    from caseview.ui.completeness import MissingDialog
+    from caseview.ui.review.completeness import MissingDialog
     from tests.e2e.journey_driver import Journey, plain_wait, settle
 
     report = tmp / "NS-2026-0147 review.pdf"

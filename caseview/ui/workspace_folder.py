@@ -1,6 +1,6 @@
 """The workspace folder chosen in Settings: the one value CaseView keeps in QSettings, read at every start.
 
-Kept apart from ``settings_dialog`` so that reading it at start-up imports only
+Kept apart from ``dialogs.settings`` so that reading it at start-up imports only
 QtCore, not the Settings dialog and the identity and certificate code behind it.
 """
 

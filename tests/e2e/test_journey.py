@@ -24,8 +24,8 @@ from caseview.core.identity import open_identity
 from caseview.core.review import read_state, verify_history
 from caseview.core.store import Workspace
 from caseview.core.verify import verify_report
-from caseview.ui.completeness import MissingDialog
-from caseview.ui.docks import HighlightDialog
+from caseview.ui.review.completeness import MissingDialog
+from caseview.ui.window.docks import HighlightDialog
 from tests.e2e.journey_driver import Journey
 
 PASSPHRASE = "copper kettle under the stairs"

@@ -21,7 +21,7 @@ def runner(workspace_dir, qtbot):
 
 
 def test_passphrase_hint_speaks_of_length_and_variety():
-    from caseview.ui.identity_wizard import passphrase_hint
+    from caseview.ui.dialogs.identity_wizard import passphrase_hint
 
     assert passphrase_hint("")[0] == "empty"
     assert passphrase_hint("abc")[0] == "short" and "3 of at least 8" in passphrase_hint("abc")[1]
@@ -34,7 +34,7 @@ def test_passphrase_hint_speaks_of_length_and_variety():
 def test_create_refuses_short_and_mismatched_then_creates_and_exports(qtbot, runner, workspace_dir, tmp_path,
                                                                       monkeypatch):
     from caseview.core.identity import list_identities, load_certificate_pem, certificate_fingerprint
-    from caseview.ui.identity_wizard import IdentityWizard
+    from caseview.ui.dialogs.identity_wizard import IdentityWizard
 
     wizard = IdentityWizard(runner, start="choose")
     qtbot.addWidget(wizard)
@@ -91,7 +91,7 @@ def test_import_a_p12_wrong_passphrase_then_right(qtbot, runner, workspace_dir, 
     from caseview.core.identity import list_identities
     from tests.core import pdf_fixtures as F
 
-    from caseview.ui.identity_wizard import IdentityWizard
+    from caseview.ui.dialogs.identity_wizard import IdentityWizard
 
     ident = F.make_identity("reviewer", name="Gwen Llŷr")
     wizard = IdentityWizard(runner, start="import")
@@ -113,7 +113,7 @@ def test_choose_lists_identities_and_refuses_an_expired_one(qtbot, runner):
     from pathlib import Path
 
     from caseview.core.identity import IdentityInfo
-    from caseview.ui.identity_wizard import IdentityWizard, validity_words
+    from caseview.ui.dialogs.identity_wizard import IdentityWizard, validity_words
 
     now = datetime.now(UTC)
     good = IdentityInfo(Path("/x/a.p12"), "Ann Reviewer", "Org", "a@example.org", "ab" * 32,

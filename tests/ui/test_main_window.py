@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QTabBar
 
 from caseview.core.review import AddAnnotation, Anchor, Annotation, apply, read_state
-from caseview.ui.main_window import HighlightDialog, ReviewWindow
+from caseview.ui.window.main_window import HighlightDialog, ReviewWindow
 from caseview.ui.models import AnchorRole, DocIdRole, HtmlRole, IdRole, OrphanedRole, PageRole
 from caseview.ui.recent import load_position
 from caseview.ui.tasks import WorkspaceRunner
@@ -29,7 +29,7 @@ def template(tmp_path_factory):
 @pytest.fixture(scope="module")
 def render_client(qapp):
     from caseview.core.render import RenderService
-    from caseview.ui.render_client import RenderClient
+    from caseview.ui.viewer.render_client import RenderClient
 
     client = RenderClient(RenderService(timeout=20))
     yield client
@@ -299,8 +299,8 @@ def test_a_document_the_engine_cannot_show_is_marked_and_the_case_goes_on(window
 
 
 def test_search_shows_more_and_switches_order(qtbot, window, settings, monkeypatch):
-    import caseview.ui.docks as docks
-    import caseview.ui.main_window as main_window
+    import caseview.ui.window.docks as docks
+    import caseview.ui.window.main_window as main_window
 
     monkeypatch.setattr(main_window, "SEARCH_PAGE", 3)
     monkeypatch.setattr(docks, "SEARCH_PAGE", 3)

@@ -14,10 +14,10 @@ from caseview.core.review import (AddAnnotation, AddEvidence, Anchor, Annotation
                                   missing)
 from caseview.core.snapshot import DocumentView
 from caseview.core.store import DocumentRow
-from caseview.ui.completeness import missing_entries
-from caseview.ui.history_view import HistoryModel, HistoryRow, _plain
+from caseview.ui.review.completeness import missing_entries
+from caseview.ui.review.history import HistoryModel, HistoryRow, _plain
 from caseview.ui.models import HtmlRole, IdRole, ObjectRole
-from caseview.ui.review_models import (COMPLETE, FLAGGED, IN_PROGRESS, NOT_STARTED, EvidenceModel, ItemsModel,
+from caseview.ui.review.models import (COMPLETE, FLAGGED, IN_PROGRESS, NOT_STARTED, EvidenceModel, ItemsModel,
                                        StatusRole, apply_local, describe, elide, evidence_note, evidence_rows,
                                        item_rows, progress)
 from tests.factory import BundleFactory

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication
 from caseview.core.frameworks import CASE
 from caseview.core.review import Anchor
 from caseview.core.store import Workspace
-from caseview.ui.review_form import (ChoiceEditor, FlagEditor, ListEditor, ScaleEditor, TagsEditor, TextEditor)
-from caseview.ui.review_models import COMPLETE, FLAGGED, StatusRole
-from caseview.ui.review_panel import ANCHOR_MIME, ReviewPanel, anchor_from_mime, anchor_to_mime
+from caseview.ui.review.form import (ChoiceEditor, FlagEditor, ListEditor, ScaleEditor, TagsEditor, TextEditor)
+from caseview.ui.review.models import COMPLETE, FLAGGED, StatusRole
+from caseview.ui.review.panel import ANCHOR_MIME, ReviewPanel, anchor_from_mime, anchor_to_mime
 from tests.ui.test_undo import Session, copy_workspace, templates  # noqa: F401 - the session fixture
 
 EDITORS = {"choice": ChoiceEditor, "scale": ScaleEditor, "text": TextEditor, "list": ListEditor,
@@ -201,8 +201,8 @@ def test_links_open_documents_and_events(demo, qtbot):
     opened, events = [], []
     panel.openDocument.connect(lambda d, p: opened.append((d, p)))
     panel.openEvent.connect(events.append)
-    panel._link("doc:DOC02")
-    panel._link("event:E01")
+    panel.open_link("doc:DOC02")
+    panel.open_link("event:E01")
     assert opened == [("DOC02", 1), ("DOC01", 1)] and events == ["E01"]
 
 
@@ -302,7 +302,7 @@ def test_finalise_lists_the_gaps_and_goes_to_the_field(demo, qtbot):
 
 
 def test_history_dialog_reads_through_the_runner(demo, qtbot):
-    from caseview.ui.history_view import HistoryDialog
+    from caseview.ui.review.history import HistoryDialog
 
     demo.controller.set_answer("O1", "sustained", "Yes")
     demo.settle()

@@ -20,7 +20,7 @@ def runner(workspace_dir, qtbot):
 
 @pytest.fixture
 def qsettings(tmp_path, monkeypatch):
-    from caseview.ui import settings_dialog
+    from caseview.ui.dialogs import settings as settings_dialog
 
     path = str(tmp_path / "caseview.ini")
     monkeypatch.setattr(settings_dialog, "_qsettings", lambda: QSettings(path, QSettings.IniFormat))
@@ -28,7 +28,7 @@ def qsettings(tmp_path, monkeypatch):
 
 
 def _dialog(qtbot, runner):
-    from caseview.ui.settings_dialog import SettingsDialog
+    from caseview.ui.dialogs.settings import SettingsDialog
 
     dialog = SettingsDialog(runner)
     qtbot.addWidget(dialog)
@@ -39,7 +39,7 @@ def _dialog(qtbot, runner):
 def test_limits_round_trip_and_are_validated(qtbot, runner, workspace_dir, qsettings):
     from caseview.core.bundle import Limits
     from caseview.core.settings import load_settings
-    from caseview.ui.settings_dialog import GIB, MIB
+    from caseview.ui.dialogs.settings import GIB, MIB
 
     dialog = _dialog(qtbot, runner)
     assert dialog.max_documents.value() == Limits().max_documents
@@ -112,7 +112,7 @@ def test_workspace_folder_is_the_only_qsetting(qtbot, runner, workspace_dir, qse
     from PySide6.QtGui import QDesktopServices
     from PySide6.QtWidgets import QFileDialog
 
-    from caseview.ui.settings_dialog import WORKSPACE_KEY, saved_workspace_folder
+    from caseview.ui.dialogs.settings import WORKSPACE_KEY, saved_workspace_folder
 
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)

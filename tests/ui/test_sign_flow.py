@@ -79,7 +79,7 @@ def _to_passphrase(qtbot, flow):
 def test_sign_the_demo_case_and_the_result_says_valid(qtbot, runner, demo, tmp_path, save_to, monkeypatch):
     from PySide6.QtGui import QDesktopServices
 
-    from caseview.ui.sign_flow import SignFlow
+    from caseview.ui.dialogs.sign_flow import SignFlow
 
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
@@ -130,7 +130,7 @@ def test_sign_the_demo_case_and_the_result_says_valid(qtbot, runner, demo, tmp_p
 
 
 def test_wrong_passphrase_is_said_inline_and_the_reviewer_retries(qtbot, runner, demo, save_to):
-    from caseview.ui.sign_flow import SignFlow
+    from caseview.ui.dialogs.sign_flow import SignFlow
 
     flow = SignFlow(runner, demo)
     flow.start()
@@ -153,7 +153,7 @@ def test_wrong_passphrase_is_said_inline_and_the_reviewer_retries(qtbot, runner,
 def test_incomplete_case_stops_with_the_list(qtbot, runner, demo):
     from caseview.core.frameworks import CASE
     from caseview.core.review import SetAnswer, apply
-    from caseview.ui.sign_flow import SignFlow
+    from caseview.ui.dialogs.sign_flow import SignFlow
 
     done = []
     runner.submit(lambda ws: apply(ws, demo, SetAnswer(CASE, "payment", None)), done.append, done.append)
@@ -172,7 +172,7 @@ def test_incomplete_case_stops_with_the_list(qtbot, runner, demo):
 
 
 def test_cancel_leaves_no_file(qtbot, runner, demo, tmp_path, save_to):
-    from caseview.ui.sign_flow import SignFlow
+    from caseview.ui.dialogs.sign_flow import SignFlow
 
     out = tmp_path / "cancelled" / "report.pdf"
     out.parent.mkdir()
@@ -199,7 +199,7 @@ def test_carry_forward_shows_every_orphan(qtbot, runner, workspace_dir, factory)
     from caseview.core.importer import import_bundle
     from caseview.core.review import AddAnnotation, AddEvidence, Anchor, Annotation, Evidence, SetAnswer, apply, \
         new_id
-    from caseview.ui.carry_forward import offer_carry_forward
+    from caseview.ui.dialogs.carry_forward import offer_carry_forward
 
     files = factory.default_files()
     changed = dict(files)
@@ -235,7 +235,7 @@ def test_carry_forward_shows_every_orphan(qtbot, runner, workspace_dir, factory)
 
 
 def test_default_report_path_never_offers_an_existing_report(tmp_path):
-    from caseview.ui.sign_flow import default_report_path
+    from caseview.ui.dialogs.sign_flow import default_report_path
 
     assert default_report_path("NS/2026:0147", tmp_path).name == "NS-2026-0147 review.pdf"
     (tmp_path / "NS-1 review.pdf").write_bytes(b"%PDF")

@@ -16,9 +16,9 @@ from caseview.core.errors import Cancelled
 from caseview.core.progress import Step
 from caseview.core.snapshot import CaseSummary
 from caseview.ui import recent
-from caseview.ui.import_dialog import describe_step, start_import
+from caseview.ui.dialogs.import_bundle import describe_step, start_import
 from caseview.ui.models import IdRole
-from caseview.ui.start import StartWindow
+from caseview.ui.window.start import StartWindow
 from caseview.ui.tasks import WorkspaceRunner
 
 

@@ -23,9 +23,9 @@ HEAVY_PACKAGES = ("pyhanko", "reportlab", "aiohttp")
 #: CaseView's own modules behind the menu items that need them
 LAZY_MODULES = (
     "caseview.core.finalise", "caseview.core.report", "caseview.core.signing", "caseview.core.verify",
-    "caseview.ui.sign_flow", "caseview.ui.verify_dialog", "caseview.ui.settings_dialog",
-    "caseview.ui.identity_wizard", "caseview.ui.passphrase", "caseview.ui.history_view",
-    "caseview.ui.carry_forward",
+    "caseview.ui.dialogs.sign_flow", "caseview.ui.dialogs.verify", "caseview.ui.dialogs.settings",
+    "caseview.ui.dialogs.identity_wizard", "caseview.ui.dialogs.passphrase", "caseview.ui.review.history",
+    "caseview.ui.dialogs.carry_forward",
 )
 
 # What run_app does up to the first window, in a fresh process: the application, the workspace runner, the
@@ -69,7 +69,7 @@ def test_importing_the_app_leaves_signing_and_reports_out(tmp_path):
     # "import time: self [us] | cumulative | imported package", one line per module, indented by depth
     imported = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines()
                 if line.startswith("import time:") and line.count("|") == 2}
-    assert "caseview.app" in imported and "caseview.ui.main_window" in imported, proc.stderr[-3000:]
+    assert "caseview.app" in imported and "caseview.ui.window.main_window" in imported, proc.stderr[-3000:]
     assert _offenders(imported) == [], "imported by 'import caseview.app'; import these where they are used"
 
 
@@ -79,5 +79,5 @@ def test_showing_the_review_window_leaves_signing_and_reports_out(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
-    assert "caseview.ui.review_wiring" in loaded and "caseview.ui.viewer" in loaded
+    assert "caseview.ui.window.review_wiring" in loaded and "caseview.ui.viewer.document_viewer" in loaded
     assert _offenders(loaded) == [], "imported before the first window; import these where they are used"

@@ -46,7 +46,7 @@ class Session:
 
     def __init__(self, qtbot, root: Path, case_id: str):
         from caseview.ui.tasks import WorkspaceRunner
-        from caseview.ui.undo import ReviewController
+        from caseview.ui.review.undo import ReviewController
 
         self.qtbot, self.root, self.case_id = qtbot, root, case_id
         self.runner = WorkspaceRunner(root)

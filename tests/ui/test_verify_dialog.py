@@ -36,7 +36,7 @@ def _verify(qtbot, dialog):
 
 
 def test_untrusted_signer_is_valid_but_not_trusted(qtbot, runner, report):
-    from caseview.ui.verify_dialog import VerifyDialog
+    from caseview.ui.dialogs.verify import VerifyDialog
 
     dialog = VerifyDialog(runner)
     qtbot.addWidget(dialog)
@@ -56,7 +56,7 @@ def test_untrusted_signer_is_valid_but_not_trusted(qtbot, runner, report):
 
 
 def test_trusted_through_the_extra_certificate_or_the_trust_list(qtbot, runner, report):
-    from caseview.ui.verify_dialog import VerifyDialog
+    from caseview.ui.dialogs.verify import VerifyDialog
 
     ident = F.make_identity("reviewer", name="Gwen Llŷr")
     dialog = VerifyDialog(runner)
@@ -78,7 +78,7 @@ def test_trusted_through_the_extra_certificate_or_the_trust_list(qtbot, runner, 
 
 def test_the_reviewers_own_identity_is_trusted_as_such(qtbot, runner, report, workspace_dir):
     from caseview.core.identity import import_identity
-    from caseview.ui.verify_dialog import VerifyDialog
+    from caseview.ui.dialogs.verify import VerifyDialog
 
     ident = F.make_identity("reviewer", name="Gwen Llŷr")
     import_identity(ident.p12, ident.passphrase, workspace_dir / "identities")
@@ -91,7 +91,7 @@ def test_the_reviewers_own_identity_is_trusted_as_such(qtbot, runner, report, wo
 
 
 def test_tampered_file_is_invalid_with_the_reason(qtbot, runner, report, tmp_path, monkeypatch):
-    from caseview.ui.verify_dialog import open_verify_dialog
+    from caseview.ui.dialogs.verify import open_verify_dialog
 
     bad = tmp_path / "tampered.pdf"
     bad.write_bytes(F.flip_signed_byte(report.read_bytes()))
@@ -107,7 +107,7 @@ def test_tampered_file_is_invalid_with_the_reason(qtbot, runner, report, tmp_pat
 
 
 def test_no_file_chosen_shows_nothing_and_a_missing_file_is_said(qtbot, runner, tmp_path, monkeypatch):
-    from caseview.ui.verify_dialog import VerifyDialog, open_verify_dialog
+    from caseview.ui.dialogs.verify import VerifyDialog, open_verify_dialog
 
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
     assert open_verify_dialog(None, runner) is None

@@ -15,10 +15,10 @@ from caseview.core.render import RenderService
 from caseview.core.review import Anchor
 from caseview.core.snapshot import DocumentView
 from caseview.core.store import DocumentRow
-from caseview.ui.render_client import RenderClient, scale_key
-from caseview.ui.viewer import DocumentViewer
-from caseview.ui.viewer_canvas import CURRENT_HIT, HIGHLIGHT
-from caseview.ui.viewer_pages import PX_PER_PT
+from caseview.ui.viewer.render_client import RenderClient, scale_key
+from caseview.ui.viewer.document_viewer import DocumentViewer
+from caseview.ui.viewer.canvas import CURRENT_HIT, HIGHLIGHT
+from caseview.ui.viewer.pages import PX_PER_PT
 from tests.factory import NOTE_LINES, make_pdf, make_png
 
 PAGES = [

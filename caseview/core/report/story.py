@@ -1,0 +1,486 @@
+"""The review report's content, part by part, as reportlab flowables."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    NextPageTemplate,
+    PageBreak,
+    Spacer,
+    Table,
+)
+from reportlab.platypus.flowables import HRFlowable
+
+from .blocks import (
+    NOT_ANSWERED,
+    Context,
+    Heading,
+    Paragraph,
+    SignatureBlock,
+    answer_markup,
+    case_headline,
+    h1,
+    heading_text,
+    headline_questions,
+    hex_of,
+    item_key,
+    item_questions,
+    items_in_order,
+    kv_table,
+    quiet,
+    raised_flags,
+    ruled_table,
+    scale_description,
+    table_style,
+    text_block,
+)
+from .model import ReportInput
+from .style import (
+    ACCENT,
+    ALERT,
+    ALERT_TINT,
+    FAINT,
+    MUTED,
+    PANEL,
+    RULE,
+    SANS,
+    Styles,
+    esc,
+    fmt_date,
+    fmt_datetime,
+    paragraphs_markup,
+    smallcaps,
+)
+
+
+# --- the parts -------------------------------------------------------------
+
+
+def cover(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
+    manifest = inp.manifest
+    issuer = manifest.get("issuer") or {}
+    case = manifest.get("case") or {}
+    kicker = esc(issuer.get("organisation", "").upper())
+    if issuer.get("department"):
+        kicker += f'<br/><font name="{SANS}">{esc(issuer["department"])}</font>'
+    subtitle = " · ".join(esc(x) for x in (case.get("title"), case.get("subject")) if x)
+    if inp.draft:
+        signed = f'<font color="{hex_of(ALERT)}"><b>Draft — not signed</b></font>'
+    elif inp.signed_on is not None:
+        signed = esc(fmt_date(inp.signed_on))
+    else:
+        signed = quiet("Not recorded")
+    fw = esc(ctx.framework_title)
+    if ctx.framework_version:
+        fw += f", version {esc(ctx.framework_version)}"
+    rows = [
+        ("Case reference", f"<b>{esc(ctx.case_reference)}</b>"),
+        ("Issued by", esc(issuer.get("organisation", ""))),
+        ("Review framework", fw),
+        ("Reviewer", esc(ctx.reviewer_name) or quiet("Not recorded")),
+        ("Reviewer's organisation", esc(ctx.reviewer_organisation) or quiet("Not recorded")),
+        ("Date signed", signed),
+        ("Bundle id", esc(ctx.bundle_id)),
+        (
+            "Bundle fingerprint",
+            f'<font name="{st.mono.fontName}" size="8.5">{esc(ctx.fingerprint)}</font><br/>'
+            f'<font size="7.5" color="{hex_of(MUTED)}">SHA-256 of the bundle\'s manifest.json, '
+            "which pins every document by its own hash</font>",
+        ),
+    ]
+    story: list[Flowable] = [
+        Spacer(1, 22 * mm),
+        Paragraph(kicker, st.cover_kicker),
+        Spacer(1, 16 * mm),
+        Paragraph("Independent case review", st.cover_title),
+        Paragraph(esc(ctx.case_reference), st.cover_ref),
+    ]
+    if subtitle:
+        story += [Spacer(1, 2), Paragraph(subtitle, st.cover_sub)]
+    story += [
+        HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceBefore=14, spaceAfter=16),
+        kv_table(rows, st, 118, width),
+        Spacer(1, 18 * mm),
+    ]
+    about = (
+        "This report records an independent reviewer's judgement of the decisions and "
+        "claimed outcomes in one anonymised case bundle, against the framework named above. "
+        "The bundle fingerprint identifies the exact evidence reviewed; Appendix A lists it "
+        "document by document. The reviewer's digital signature on the last page covers the "
+        "whole report and the machine-readable findings embedded in it."
+    )
+    statement = (manifest.get("anonymisation") or {}).get("statement")
+    story.append(Paragraph(smallcaps("About this report"), st.label))
+    story.append(Spacer(1, 3))
+    story.append(Paragraph(esc(about), st.small_muted))
+    if statement:
+        story.append(Spacer(1, 6))
+        story.append(Paragraph("<b>Anonymisation.</b> " + esc(statement), st.small_muted))
+    story += [NextPageTemplate("body"), PageBreak()]
+    return story
+
+
+def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
+    story = h1("Summary", "summary", st)
+    items = items_in_order(inp)
+    kinds = [it.get("kind") for it, _ in items]
+    counts = ", ".join(
+        f"{n} {k}{'s' if n != 1 else ''}" for k in ("decision", "outcome")
+        if (n := kinds.count(k))
+    )
+    story.append(Paragraph(
+        f"This review covers {len(items)} item{'s' if len(items) != 1 else ''}"
+        f"{f' ({counts})' if counts else ''} in a bundle of {len(inp.documents)} "
+        f"document{'s' if len(inp.documents) != 1 else ''} "
+        f"issued by {esc(ctx.issuer)}.", st.body_muted))
+    story.append(Spacer(1, 6))
+
+    flags = raised_flags(inp)
+    if flags:
+        rows = [[Paragraph(f"Escalations and concerns ({len(flags)})", st.alert_head)]]
+        rows += [[Paragraph("Raised by the reviewer for the commissioner's immediate attention.",
+                            st.small_muted)]]
+        for where, question, note in flags:
+            cell = [Paragraph(f"<b>{esc(where)}</b>", st.cell),
+                    Paragraph(f"<i>{esc(question)}</i>", st.small_muted)]
+            cell += [Paragraph(p, st.cell) for p in paragraphs_markup(note)]
+            rows.append([cell])
+        box = Table(rows, colWidths=[width], hAlign="LEFT", splitInRow=1)
+        box.setStyle(table_style([
+            ("BOX", (0, 0), (-1, -1), 1.6, ALERT),
+            ("BACKGROUND", (0, 0), (-1, -1), ALERT_TINT),
+            ("LEFTPADDING", (0, 0), (-1, -1), 12),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ("TOPPADDING", (0, 0), (-1, 0), 10),
+            ("LINEBELOW", (0, 2), (-1, -2), 0.5, ALERT),
+            ("BOTTOMPADDING", (0, 1), (-1, -1), 8),
+            ("TOPPADDING", (0, 2), (-1, -1), 7),
+        ]))
+        story.append(box)
+    else:
+        story.append(Paragraph("No escalations or concerns were raised.", st.body))
+    story.append(Spacer(1, 10))
+
+    headline_q = case_headline(inp.framework)
+    case_answers = ((inp.findings.get("case") or {}).get("answers")) or {}
+    if headline_q is not None:
+        label = str(headline_q.get("text", "")).rstrip(".")
+        value = answer_markup(headline_q, case_answers, inp.framework)
+        cell = [Paragraph(smallcaps(label), st.label), Spacer(1, 4), Paragraph(value, st.headline)]
+        if headline_q.get("type") == "scale" and headline_q["id"] in case_answers:
+            desc = scale_description(inp.framework, headline_q.get("scale"),
+                                      case_answers[headline_q["id"]])
+            if desc:
+                cell += [Spacer(1, 3), Paragraph(esc(desc), st.body_muted)]
+        panel = Table([[cell]], colWidths=[width], hAlign="LEFT")
+        panel.setStyle(table_style([
+            ("BACKGROUND", (0, 0), (-1, -1), PANEL),
+            ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
+            ("LEFTPADDING", (0, 0), (-1, -1), 14),
+            ("TOPPADDING", (0, 0), (-1, -1), 10),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
+        ]))
+        story += [panel, Spacer(1, 14)]
+
+    story.append(Paragraph("Items reviewed", st.h3))
+    decisions_only = all(k == "decision" for k in kinds)
+    head = ["ID", "Kind", "Item", "Date", "Judgement" if decisions_only else "Finding"]
+    rows = [[Paragraph(h, st.cell_head) for h in head]]
+    for item, found in items:
+        answers = found.get("answers") or {}
+        qs = item_questions(inp.framework, item.get("kind", ""))
+        heads = headline_questions(qs)
+        if len(heads) == 1:
+            finding = answer_markup(heads[0], answers, inp.framework)
+        else:
+            finding = "<br/>".join(
+                f'<font color="{hex_of(MUTED)}">{esc(q["id"].replace("_", " ").capitalize())}:</font> '
+                f"{answer_markup(q, answers, inp.framework)}" for q in heads
+            )
+        if any(q.get("type") == "flag" and (answers.get(q["id"]) or {}).get("raised") for q in qs):
+            finding += f'<br/><font color="{hex_of(ALERT)}"><b>Flag raised</b></font>'
+        rows.append([
+            Paragraph(f"<b>{esc(item.get('id'))}</b>", st.cell),
+            Paragraph(esc(str(item.get("kind", "")).capitalize()), st.cell),
+            Paragraph(esc(item.get("title", "")), st.cell),
+            Paragraph(esc(fmt_date(item.get("date"))), st.cell),
+            Paragraph(finding or NOT_ANSWERED, st.cell),
+        ])
+    widths = [34, 52, 0, 92, 128]
+    widths[2] = width - sum(widths)
+    story.append(ruled_table(rows, widths))
+    story.append(PageBreak())
+    return story
+
+
+def _evidence(inp: ReportInput, found: dict, st: Styles, width: float) -> list[Flowable]:
+    evidence = found.get("evidence") or []
+    out: list[Flowable] = [Paragraph(f"Evidence cited ({len(evidence)})", st.h3)]
+    if not evidence:
+        out.append(Paragraph("No evidence was cited for this item.", st.body_muted))
+        return out
+    titles = {d.id: d.title for d in inp.documents}
+    grey = hex_of(FAINT)
+    rows = []
+    for ev in evidence:
+        doc_id = str(ev.get("document_id", ""))
+        title = titles.get(doc_id, doc_id)
+        where = esc(doc_id) + (f", page {esc(ev['page'])} of the document" if ev.get("page") else "")
+        head = f"<b>{esc(title)}</b>  <font color='{grey}' size='7.5'>{where}</font>"
+        cell: list[Flowable] = [Paragraph(head, st.cell)]
+        if ev.get("exact"):
+            q = ""
+            if ev.get("prefix"):
+                q += f'<font color="{grey}">…{esc(ev["prefix"])}</font>'
+            q += f"“{esc(ev['exact'])}”"
+            if ev.get("suffix"):
+                q += f'<font color="{grey}">{esc(ev["suffix"])}…</font>'
+            cell.append(Paragraph(q, st.quote))
+        else:
+            cell.append(Paragraph(f'<font color="{grey}"><i>whole page</i></font>', st.quote))
+        rows.append([Paragraph(f"<b>{esc(ev.get('page_ref', ''))}</b>", st.cell), cell])
+    table = Table(rows, colWidths=[44, width - 44], hAlign="LEFT", splitInRow=1)
+    table.setStyle(table_style([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.4, RULE),
+    ]))
+    out.append(table)
+    return out
+
+
+def item_section(inp: ReportInput, item: dict, found: dict, st: Styles, width: float,
+                 position: int) -> list[Flowable]:
+    item_id = str(item.get("id", ""))
+    title = str(item.get("title", ""))
+    kind = str(item.get("kind", ""))
+    answers = found.get("answers") or {}
+    meta = [smallcaps(kind)] if kind else []
+    if item.get("date"):
+        meta.append(esc(fmt_date(item["date"])))
+    for key, label in (("made_by_role", "Made by"), ("claimed_by", "Claimed by"),
+                       ("measure", "Measure")):
+        if item.get(key):
+            meta.append(f"{label}: {esc(item[key])}")
+    head: list[Flowable] = []
+    if position > 0:
+        # Space, not a rule: a rule would sit under the running header
+        # whenever the item starts a page.
+        head += [CondPageBreak(70 * mm), Spacer(1, 22)]
+    heading = Heading(
+        f'<font color="{hex_of(ACCENT)}">{esc(item_id)}</font>  {esc(title)}', st.h2,
+        item_key(position), f"{item_id} — {title}", 1,
+    )
+    keep: list[Flowable] = [heading, Paragraph(" · ".join(meta), st.small_muted), Spacer(1, 8)]
+    if item.get("detail"):
+        cell = [Paragraph(smallcaps("As recorded"), st.label), Spacer(1, 2)]
+        cell += text_block(str(item["detail"]), st.cell)
+        box = Table([[cell]], colWidths=[width], hAlign="LEFT", splitInRow=1)
+        box.setStyle(table_style([
+            ("BACKGROUND", (0, 0), (-1, -1), PANEL),
+            ("LINEBEFORE", (0, 0), (0, -1), 2, RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 10),
+            ("TOPPADDING", (0, 0), (-1, -1), 7),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+        ]))
+        keep += [box, Spacer(1, 10)]
+    story = head + [KeepTogether(keep)]
+
+    questions = item_questions(inp.framework, kind)
+    tabled = [q for q in questions if q.get("type") != "text"]
+    if tabled:
+        rows = [[Paragraph("Question", st.cell_head), Paragraph("Answer", st.cell_head)]]
+        extra = []
+        for i, q in enumerate(tabled, 1):
+            rows.append([Paragraph(esc(q.get("text", "")), st.cell),
+                         Paragraph(answer_markup(q, answers, inp.framework), st.cell_bold
+                                   if q.get("type") in ("scale", "choice") else st.cell)])
+            v = answers.get(q["id"])
+            if q.get("type") == "flag" and isinstance(v, dict) and v.get("raised"):
+                extra += [("BACKGROUND", (0, i), (-1, i), ALERT_TINT),
+                          ("LINEBEFORE", (0, i), (0, i), 2.5, ALERT)]
+        story.append(ruled_table(rows, [width * 0.58, width * 0.42], extra))
+    for q in questions:
+        if q.get("type") != "text":
+            continue
+        story.append(Paragraph(heading_text(q), st.h3))
+        if q["id"] in answers and str(answers[q["id"]]).strip():
+            story += text_block(str(answers[q["id"]]), st.body)
+        else:
+            story.append(Paragraph(NOT_ANSWERED, st.body))
+    story += _evidence(inp, found, st, width)
+    return story
+
+
+def items(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
+    story = h1("Findings by item", "items", st)
+    for i, (item, found) in enumerate(items_in_order(inp)):
+        story += item_section(inp, item, found, st, width, i)
+    story.append(PageBreak())
+    return story
+
+
+def case_section(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
+    story = h1("Case-level findings", "case", st)
+    answers = ((inp.findings.get("case") or {}).get("answers")) or {}
+    for q in inp.framework.get("case_questions") or []:
+        block: list[Flowable] = [Paragraph(heading_text(q), st.h3)]
+        kind = q.get("type")
+        value = answers.get(q["id"])
+        if q["id"] not in answers:
+            block.append(Paragraph(NOT_ANSWERED, st.body))
+        elif kind in ("list", "tags") and value:
+            paras = [ListItem(Paragraph(esc(v), st.body), leftIndent=18) for v in value]
+            block.append(ListFlowable(
+                paras, bulletType="1" if kind == "list" else "bullet",
+                start=None if kind == "list" else "•", bulletFormat="%s." if kind == "list" else None,
+                bulletFontName=SANS, bulletFontSize=9.5, bulletColor=ACCENT, leftIndent=18,
+            ))
+        elif kind == "text":
+            block += text_block(str(value), st.body) or [Paragraph(NOT_ANSWERED, st.body)]
+        else:
+            style = st.answer if kind in ("scale", "choice") else st.body
+            block.append(Paragraph(answer_markup(q, answers, inp.framework), style))
+            if kind == "scale":
+                desc = scale_description(inp.framework, q.get("scale"), value)
+                if desc:
+                    block.append(Paragraph(esc(desc), st.body_muted))
+        story.append(KeepTogether(block[:2]))
+        story += block[2:]
+        story.append(Spacer(1, 4))
+    story.append(PageBreak())
+    return story
+
+
+def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
+    story = h1("Appendix A — Evidence base", "appendix-a", st)
+    story.append(Paragraph(
+        f"The bundle's {len(inp.documents)} documents in bundle order, each pinned by the "
+        "SHA-256 of its bytes. Pages are the bundle page references used throughout this report.",
+        st.body_muted))
+    story.append(Spacer(1, 4))
+    rows = [[Paragraph(h, st.cell_head) for h in ("ID", "Document", "Pages", "SHA-256")]]
+    extra = []
+    section = None
+    for doc in inp.documents:
+        if doc.section_id != section:
+            section = doc.section_id
+            rows.append([Paragraph(f"<b>{esc(doc.section_id)}</b>   {esc(doc.section_title)}",
+                                   st.cell), "", "", ""])
+            r = len(rows) - 1
+            # NOSPLIT keeps a section's heading row on the page of its first document
+            extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), PANEL),
+                      ("TOPPADDING", (0, r), (-1, r), 6), ("NOSPLIT", (0, r), (-1, r + 1))]
+        sub = " · ".join(esc(x) for x in (fmt_date(doc.date), doc.author_role) if x)
+        cell = [Paragraph(esc(doc.title), st.cell)]
+        if sub:
+            cell.append(Paragraph(sub, st.small_muted))
+        if not doc.readable:
+            cell.append(Paragraph(
+                f'<font color="{hex_of(ALERT)}"><b>Unreadable</b></font> — could not be opened; '
+                "its pages are counted as the issuer stated.", st.small_muted))
+        pages = esc(doc.first_ref if doc.first_ref == doc.last_ref
+                    else f"{doc.first_ref}–{doc.last_ref}")
+        sha = esc(doc.sha256[:32]) + "<br/>" + esc(doc.sha256[32:])
+        rows.append([Paragraph(esc(doc.id), st.cell), cell, Paragraph(pages, st.cell),
+                     Paragraph(sha, st.cell_mono)])
+    widths = [50, 0, 58, 136]
+    widths[1] = width - sum(widths)
+    story.append(ruled_table(rows, widths, extra, split_in_row=False))  # a document row is at most a few lines
+    story.append(PageBreak())
+    return story
+
+
+def appendix_b(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
+    story = h1("Appendix B — Review record", "appendix-b", st)
+    f = inp.findings
+    citations = sum(len(it.get("evidence") or []) for it in f.get("items") or [])
+    n_items = len(items_in_order(inp))
+    rows = [
+        ("Review started", esc(fmt_datetime(f.get("started"))) or quiet("Not recorded")),
+        ("Review completed", esc(fmt_datetime(f.get("completed"))) or quiet("Not completed")),
+        ("Items in the review", str(n_items)),
+        ("Evidence citations", str(citations)),
+        ("Annotations", str(inp.annotation_count)),
+        ("Change-history entries", str(inp.history_count)),
+    ]
+    cert = (f.get("reviewer") or {}).get("certificate_sha256")
+    if cert:
+        rows.append(("Reviewer certificate",
+                     f'<font name="{st.mono.fontName}" size="7.5">{esc(cert)}</font>'))
+    story.append(kv_table(rows, st, 140, width))
+    story.append(Paragraph("Latest entries in the change history", st.h3))
+    if not inp.history_tail:
+        story.append(Paragraph("No changes have been recorded.", st.body_muted))
+    else:
+        story.append(Paragraph(
+            f"The last {len(inp.history_tail)} of {inp.history_count} entries, oldest first. "
+            "Each entry's hash chains to the one before it, so a change to any earlier entry "
+            "would change the chain head below.", st.body_muted))
+        hrows = [[Paragraph(h, st.cell_head) for h in ("Seq", "Time", "Change", "Hash")]]
+        for line in inp.history_tail:
+            hrows.append([
+                Paragraph(str(line.seq), st.cell),
+                Paragraph(esc(fmt_datetime(line.at, short=True)), st.cell),
+                Paragraph(esc(line.summary), st.cell),
+                Paragraph(esc(line.hash[:12]) + "…", st.cell_mono),
+            ])
+        widths = [30, 124, 0, 74]
+        widths[2] = width - sum(widths)
+        story.append(ruled_table(hrows, widths))
+    story.append(Spacer(1, 10))
+    story.append(KeepTogether([
+        Paragraph(smallcaps("Chain head"), st.label),
+        Spacer(1, 2),
+        Paragraph(esc(inp.history_head), st.mono),
+    ]))
+    return story
+
+
+def signatures(inp: ReportInput, ctx: Context, st: Styles, width: float,
+               sink: dict) -> list[Flowable]:
+    if inp.draft:
+        text = ("This is a draft. It has not been signed and must not be relied on as the "
+                "reviewer's findings.")
+    else:
+        text = ("The reviewer's digital signature in the first box certifies this report and "
+                "the findings embedded in it; any later change to the file invalidates it. "
+                "The second box is kept for a moderator's countersignature.")
+    who = ", ".join(esc(x) for x in (ctx.reviewer_name, ctx.reviewer_organisation) if x)
+    boxes = [
+        ("reviewer", "Reviewer", who or "The reviewer"),
+        ("moderator", "Moderator (countersignature)",
+         "A moderator signs here only after reviewing the findings."),
+    ]
+    return [
+        Spacer(1, 26),
+        KeepTogether([
+            *h1("Signatures", "signatures", st),
+            Paragraph(esc(text), st.body_muted),
+            Spacer(1, 10),
+            SignatureBlock(boxes, st, sink),
+        ]),
+    ]
+
+
+def build_story(inp: ReportInput, ctx: Context, st: Styles, width: float,
+                sink: dict) -> list[Flowable]:
+    return (
+        cover(inp, ctx, st, width)
+        + summary(inp, ctx, st, width)
+        + items(inp, ctx, st, width)
+        + case_section(inp, ctx, st, width)
+        + appendix_a(inp, ctx, st, width)
+        + appendix_b(inp, ctx, st, width)
+        + signatures(inp, ctx, st, width, sink)
+    )

@@ -1,0 +1,1 @@
+"""Dialogs and flows that stand alone: import, signing, identities, passphrase, settings, verify."""

@@ -1,0 +1,1 @@
+"""The review panel: framework-generated forms, evidence, completeness, undo and history."""

@@ -1,0 +1,333 @@
+"""The viewer's way to the render service: one background thread, coalesced requests and an image cache.
+
+The GUI thread never waits for PDFium. Widgets ask for what they can see now
+(``request_pages`` replaces that widget's earlier wishes, so pages scrolled past
+are dropped before they are rendered) and are told when an image arrives. The
+thread serves the most urgent channel first and, among equals, the one asked
+most recently. ``warm_up()`` starts the render worker ahead of the first
+request (the review window calls it when a case starts loading).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtGui import QImage, QImageReader
+
+from ...core.errors import CaseViewError
+from ...core.render import PageText, RenderError, RenderService
+
+# Channel priorities: lower is served first.
+SIZES, VIEW, TEXT, THUMBS, BACKGROUND = 0, 1, 2, 3, 4
+IMAGE_PIXELS_LIMIT = 120_000_000
+
+
+def scale_key(scale: float) -> float:
+    """Scales are compared to 1/1000: 1.3333 and 1.33331 are the same render."""
+    return round(float(scale), 3)
+
+
+@dataclass
+class _Channel:
+    priority: int
+    jobs: list[tuple] = field(default_factory=list)
+    stamp: float = 0.0
+
+
+class _Thread(QThread):
+    """Runs jobs from the client's channels; results go back through queued signals."""
+
+    rendered = Signal(str, int, float, QImage)
+    failed = Signal(str, int, str, bool)  # doc, page (0 = the document), message, fatal
+    sized = Signal(str, object)
+    texted = Signal(str, int, object)
+
+    def __init__(self, client: RenderClient):
+        super().__init__()
+        self.client = client
+
+    def run(self) -> None:
+        c = self.client
+        while True:
+            with c._cond:
+                job = c._next_job()
+                while job is None and not c._stopping and not c._warm:
+                    c._cond.wait()
+                    job = c._next_job()
+                if c._stopping:
+                    return
+                warm, c._warm = c._warm and job is None, False
+                c._busy = job
+            if warm:
+                self._start_worker()
+                continue
+            try:
+                self._do(job)
+            except CaseViewError as exc:
+                self._fail(job, str(exc), bool(getattr(exc, "fatal", False)))
+            except Exception as exc:  # a bug here must not end the thread that serves every viewer
+                self._fail(job, f"This page could not be displayed ({type(exc).__name__}).", False)
+            finally:
+                with c._cond:
+                    c._busy = None
+
+    def _start_worker(self) -> None:
+        start = getattr(self.client.service, "start", None)
+        if start is not None:
+            try:
+                start()
+            except Exception:  # the first request meets the same failure and reports it
+                pass
+
+    def _fail(self, job: tuple, message: str, fatal: bool) -> None:
+        kind, doc_id = job[0], job[1]
+        page = job[3] if kind in ("render", "text") else 0
+        self.failed.emit(doc_id, page, message, fatal or kind in ("sizes", "image"))
+
+    def _do(self, job: tuple) -> None:
+        kind, doc_id, path = job[0], job[1], job[2]
+        service = self.client.service
+        if kind == "sizes":
+            self.sized.emit(doc_id, service.page_sizes(path))
+        elif kind == "render":
+            page, scale = job[3], job[4]
+            r = service.render(path, page - 1, scale, max_pixels=self.client.max_pixels)
+            image = QImage(r.data, r.width, r.height, r.stride, QImage.Format.Format_ARGB32_Premultiplied).copy()
+            self.rendered.emit(doc_id, page, scale, image)
+        elif kind == "text":
+            self.texted.emit(doc_id, job[3], service.text_layout(path, job[3] - 1))
+        elif kind == "image":
+            self.rendered.emit(doc_id, 1, 0.0, _load_image(path))
+
+
+def _load_image(path: str) -> QImage:
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and size.width() * size.height() > IMAGE_PIXELS_LIMIT:
+        raise RenderError("This image could not be displayed: it is larger than CaseView allows.", fatal=True)
+    image = reader.read()
+    if image.isNull():
+        raise RenderError(f"This image could not be displayed: {reader.errorString().rstrip('.').lower()}.",
+                          fatal=True)
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
+class RenderClient(QObject):
+    """Owns a :class:`RenderService` on its own thread; caches page images and text layouts.
+
+    Pages are numbered from 1 in this API. Image files (PNG, JPEG) are decoded on
+    the same thread and arrive as page 1 at scale 0.
+    """
+
+    pageReady = Signal(str, int, float, QImage)  # doc_id, page, scale, image
+    pageFailed = Signal(str, int, str)  # doc_id, page, sentence
+    documentFailed = Signal(str, str)  # doc_id, sentence: the engine crashed, hung or cannot open it
+    sizesReady = Signal(str, list)  # doc_id, [(width_pt, height_pt)] per page
+    textReady = Signal(str, int, object)  # doc_id, page, PageText
+
+    # 192 MB holds ~50 pages at 100% or ~13 at 200%, far more than a view shows. Reading peaks
+    # near 500 MB with it (512 MiB in bench viewer-render, after 60 jumps alternating 100%/200%).
+    def __init__(self, service: RenderService | None = None, *, cache_bytes: int = 192 << 20,
+                 max_pixels: int = 40_000_000, parent: QObject | None = None):
+        super().__init__(parent)
+        self.service = service or RenderService()
+        self.cache_bytes = cache_bytes
+        self.max_pixels = max_pixels
+        self._cond = threading.Condition()
+        self._channels: dict[str, _Channel] = {}
+        self._busy: tuple | None = None
+        self._stopping = False
+        self._warm = False  # warm_up() asked for the worker to be started ahead of the first request
+        self._images: OrderedDict[tuple[str, int, float], QImage] = OrderedDict()
+        self._scales: dict[tuple[str, int], set[float]] = {}
+        self._image_bytes = 0
+        self._texts: OrderedDict[tuple[str, int], PageText] = OrderedDict()
+        self._sizes: dict[str, list[tuple[float, float]]] = {}
+        self._failed_docs: dict[str, str] = {}
+        self._failed_pages: dict[tuple[str, int], str] = {}
+        self._thread = _Thread(self)
+        self._thread.rendered.connect(self._on_rendered)
+        self._thread.failed.connect(self._on_failed)
+        self._thread.sized.connect(self._on_sized)
+        self._thread.texted.connect(self._on_texted)
+        self._thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # -- what is known already (GUI thread, never blocks) -----------------------------------
+
+    def sizes(self, doc_id: str) -> list[tuple[float, float]] | None:
+        return self._sizes.get(doc_id)
+
+    def image(self, doc_id: str, page: int, scale: float) -> QImage | None:
+        key = (doc_id, page, scale_key(scale))
+        img = self._images.get(key)
+        if img is not None:
+            self._images.move_to_end(key)
+        return img
+
+    def best_image(self, doc_id: str, page: int, scale: float) -> tuple[QImage, float] | None:
+        """The cached image of the page nearest to ``scale`` (preferring sharper ones), or None."""
+        scales = self._scales.get((doc_id, page))
+        if not scales:
+            return None
+        want = scale_key(scale)
+        best = min(scales, key=lambda s: (abs(s - want) if s >= want else 2 * (want - s)) if s > 0 else 0)
+        key = (doc_id, page, best)
+        self._images.move_to_end(key)
+        return self._images[key], best
+
+    def text(self, doc_id: str, page: int) -> PageText | None:
+        t = self._texts.get((doc_id, page))
+        if t is not None:
+            self._texts.move_to_end((doc_id, page))
+        return t
+
+    def document_problem(self, doc_id: str) -> str | None:
+        return self._failed_docs.get(doc_id)
+
+    def page_problem(self, doc_id: str, page: int) -> str | None:
+        return self._failed_pages.get((doc_id, page))
+
+    # -- asking for more ----------------------------------------------------------------------
+
+    def request_sizes(self, doc_id: str, path: Path | str) -> None:
+        if doc_id in self._sizes or doc_id in self._failed_docs:
+            return
+        self._add("sizes", SIZES, ("sizes", doc_id, str(path)))
+
+    def request_image_file(self, doc_id: str, path: Path | str) -> None:
+        if (doc_id, 1) in self._scales or doc_id in self._failed_docs:
+            return
+        self._add("images", SIZES, ("image", doc_id, str(path)))
+
+    def request_pages(self, doc_id: str, path: Path | str, wanted: list[tuple[int, float]], *,
+                      channel: str = "view", priority: int = VIEW) -> None:
+        """Replace ``channel``'s pending renders with ``wanted`` (most urgent first); cached ones are skipped."""
+        if doc_id in self._failed_docs:
+            wanted = []
+        jobs = [("render", doc_id, str(path), page, scale_key(scale)) for page, scale in wanted
+                if (doc_id, page, scale_key(scale)) not in self._images and (doc_id, page) not in self._failed_pages]
+        self._replace(channel, priority, jobs)
+
+    def request_text(self, doc_id: str, path: Path | str, pages: list[int], *, channel: str = "text",
+                     priority: int = TEXT) -> None:
+        """Replace ``channel``'s pending text layouts with ``pages`` (most urgent first)."""
+        if doc_id in self._failed_docs:
+            pages = []
+        jobs = [("text", doc_id, str(path), p) for p in pages if (doc_id, p) not in self._texts]
+        self._replace(channel, priority, jobs)
+
+    def cancel(self, channel: str) -> None:
+        self._replace(channel, BACKGROUND, [])
+
+    def pending(self) -> int:
+        """Jobs waiting or running (for tests and a busy indicator)."""
+        with self._cond:
+            return sum(len(c.jobs) for c in self._channels.values()) + (self._busy is not None)
+
+    def warm_up(self) -> None:
+        """Start the render worker now, off the GUI thread (a new process loading PDFium: a few hundred ms).
+
+        Called when a case starts loading, so the start-up overlaps with reading the case instead
+        of following it; not at creation, where it would compete with the app's first paint.
+        """
+        with self._cond:
+            if not self._stopping:
+                self._warm = True
+                self._cond.notify_all()
+
+    def shutdown(self) -> None:
+        """Stop the thread and the worker process; idempotent."""
+        if self._stopping:
+            return
+        with self._cond:
+            self._stopping = True
+            self._channels.clear()
+            self._cond.notify_all()
+        self.service.abort()  # a call blocked on a hanging PDF fails now instead of after its timeout
+        self._thread.wait(10_000)
+        self.service.close()
+
+    # -- the queue --------------------------------------------------------------------------
+
+    def _add(self, name: str, priority: int, job: tuple) -> None:
+        with self._cond:
+            ch = self._channels.setdefault(name, _Channel(priority))
+            if job not in ch.jobs and job != self._busy:
+                ch.jobs.append(job)
+                ch.stamp = time.monotonic()
+            self._cond.notify()
+
+    def _replace(self, name: str, priority: int, jobs: list[tuple]) -> None:
+        with self._cond:
+            ch = self._channels.setdefault(name, _Channel(priority))
+            ch.priority = priority
+            ch.jobs = [j for j in dict.fromkeys(jobs) if j != self._busy]
+            ch.stamp = time.monotonic()
+            self._cond.notify()
+
+    def _next_job(self) -> tuple | None:
+        """Called with the lock held, on the worker thread."""
+        live = [c for c in self._channels.values() if c.jobs]
+        if not live:
+            return None
+        ch = min(live, key=lambda c: (c.priority, -c.stamp))
+        return ch.jobs.pop(0)
+
+    # -- results (GUI thread) ------------------------------------------------------------------
+
+    @Slot(str, int, float, QImage)
+    def _on_rendered(self, doc_id: str, page: int, scale: float, image: QImage) -> None:
+        key = (doc_id, page, scale_key(scale))
+        old = self._images.pop(key, None)
+        if old is not None:
+            self._image_bytes -= old.sizeInBytes()
+        self._images[key] = image
+        self._scales.setdefault((doc_id, page), set()).add(key[2])
+        self._image_bytes += image.sizeInBytes()
+        while self._image_bytes > self.cache_bytes and len(self._images) > 1:
+            (d, p, s), img = self._images.popitem(last=False)
+            self._image_bytes -= img.sizeInBytes()
+            scales = self._scales.get((d, p))
+            if scales is not None:
+                scales.discard(s)
+                if not scales:
+                    del self._scales[(d, p)]
+        self.pageReady.emit(doc_id, page, scale, image)
+
+    @Slot(str, int, str, bool)
+    def _on_failed(self, doc_id: str, page: int, message: str, fatal: bool) -> None:
+        if fatal or page == 0:
+            if doc_id not in self._failed_docs:
+                self._failed_docs[doc_id] = message
+                with self._cond:
+                    for ch in self._channels.values():
+                        ch.jobs = [j for j in ch.jobs if j[1] != doc_id]
+                self.documentFailed.emit(doc_id, message)
+            return
+        self._failed_pages[(doc_id, page)] = message
+        self.pageFailed.emit(doc_id, page, message)
+
+    @Slot(str, object)
+    def _on_sized(self, doc_id: str, sizes: Any) -> None:
+        self._sizes[doc_id] = list(sizes)
+        if not sizes:
+            self._on_failed(doc_id, 0, "This document could not be displayed: it has no pages.", True)
+            return
+        self.sizesReady.emit(doc_id, self._sizes[doc_id])
+
+    @Slot(str, int, object)
+    def _on_texted(self, doc_id: str, page: int, layout: Any) -> None:
+        self._texts[(doc_id, page)] = layout
+        while len(self._texts) > 48:
+            self._texts.popitem(last=False)
+        self.textReady.emit(doc_id, page, layout)
