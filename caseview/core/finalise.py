@@ -41,7 +41,8 @@ def report_input(ws: Workspace, case_id: str, findings: dict, *, signed_on: date
     titles = {s.id: s.title for s in manifest.sections}
     docs = tuple(ReportDocument(id=d.doc_id, title=d.title, section_id=d.section, section_title=titles[d.section],
                                 first_ref=d.ref(1), last_ref=d.ref(d.pages), pages=d.pages, sha256=d.sha256,
-                                date=d.date, author_role=d.author_role, readable=d.readable)
+                                date=d.date, author_role=d.author_role, readable=d.readable,
+                                first_number=d.first_page, problem=d.problem)
                  for d in ws.documents(case_id))
     tail = ws.history_rows(case_id, limit=HISTORY_TAIL)
     head = ws.history_head(case_id)
@@ -87,8 +88,10 @@ def produce_report(ws: Workspace, case_id: str, out: Path, *, identity: LoadedId
     else:
         reviewer = None
     findings = export_findings(ws, case_id, reviewer=reviewer, ctx=ctx)
-    if identity is not None:
-        findings["completed"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if identity is not None and not findings.get("completed"):
+        # Completed is when the reviewer finished the work (the last change to the review), not when they sign.
+        last = ws.history_rows(case_id, limit=1)
+        findings["completed"] = last[-1]["at"] if last else when.strftime("%Y-%m-%dT%H:%M:%SZ")
     data = findings_bytes(findings)
     report(1, 4, "Rendering the report")
     rendered = render_report(report_input(ws, case_id, findings, signed_on=when if identity else None, ctx=ctx))

@@ -475,7 +475,7 @@ def test_appendix_a_never_leaves_a_section_heading_at_the_foot_of_a_page():
         inp = make_case_file_audit(n_docs=n_docs)
         pages = _page_texts(render_report(inp).pdf)
         first = next(i for i, t in enumerate(pages) if "Appendix A" in t and "Evidence base" in t)
-        appendix = pages[first:next(i for i, t in enumerate(pages) if "Appendix B" in t)]
+        appendix = pages[first:next(i for i, t in enumerate(pages) if "Appendix B" in t) + 1]
         for sid, title in SECTIONS:
             page = next(t for t in appendix if re.search(rf"\b{sid}\s+{title}", t))
             after = page[re.search(rf"\b{sid}\s+{title}", page).end():]

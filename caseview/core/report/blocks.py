@@ -51,6 +51,7 @@ class Context:
     reviewer_name: str
     reviewer_organisation: str
     issuer: str
+    marking: str  # the protective marking at the top and bottom of every page
 
 
 def context_of(inp: ReportInput) -> Context:
@@ -66,7 +67,17 @@ def context_of(inp: ReportInput) -> Context:
         reviewer_name=str(reviewer.get("name") or ""),
         reviewer_organisation=str(reviewer.get("organisation") or ""),
         issuer=str((inp.manifest.get("issuer") or {}).get("organisation") or ""),
+        marking=protective_marking(inp.manifest),
     )
+
+
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+
+
+def protective_marking(manifest: dict) -> str:
+    """The bundle's ``case.protective_marking`` (format 1.1), else the default every source document carries."""
+    marking = str((manifest.get("case") or {}).get("protective_marking") or "").strip()
+    return marking or DEFAULT_MARKING
 
 
 # --- flowables -------------------------------------------------------------
@@ -324,3 +335,35 @@ def heading_text(q: dict) -> str:
 def item_key(position: int) -> str:
     # By position, not id: ids such as "K.1" and "K_1" must not share a bookmark.
     return f"item-{position}"
+
+
+def _lines(text: str) -> str:
+    """Source text as markup that keeps its line breaks (a table row in a quote stays a row)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "<br/>".join(esc(line) for line in text.split("\n"))
+
+
+def word_bounded(prefix: str, suffix: str) -> tuple[str, str]:
+    """Context that starts and ends on word boundaries: a stored 32-character prefix may begin mid-word."""
+    if prefix and not prefix[0].isspace() and " " in prefix.strip():
+        prefix = prefix[prefix.index(" ", 1):] if " " in prefix[1:] else ""
+    elif prefix and not prefix[0].isspace():
+        prefix = ""
+    if suffix and not suffix[-1].isspace() and " " in suffix.strip():
+        suffix = suffix[:suffix.rstrip().rindex(" ")]
+    elif suffix and not suffix[-1].isspace():
+        suffix = ""
+    return prefix.lstrip(), suffix.rstrip()
+
+
+def quote_block(exact: str, st: Styles, prefix: str = "", suffix: str = "") -> list[Flowable]:
+    """A quoted passage with its context greyed, line breaks kept, context trimmed to whole words."""
+    grey = hex_of(FAINT)
+    before, after = (x.strip() for x in word_bounded(prefix or "", suffix or ""))
+    markup = ""
+    if before:
+        markup += f'<font color="{grey}">…{_lines(before)} </font>'
+    markup += f"“{_lines(exact.strip())}”"
+    if after:
+        markup += f'<font color="{grey}"> {_lines(after)}…</font>'
+    return [Paragraph(markup, st.quote)]

@@ -21,6 +21,12 @@ class ReportDocument:
     date: str | None
     author_role: str | None
     readable: bool
+    first_number: int = 1  # the number of its first page in its section (first_ref without the section id)
+    problem: str | None = None  # why it could not be read, when it could not
+
+    def ref(self, page: int) -> str:
+        """The bundle page reference of the document's ``page`` (1-based), e.g. "C23"."""
+        return f"{self.section_id}{self.first_number + page - 1}"
 
 
 @dataclass(frozen=True)
@@ -47,3 +53,4 @@ class ReportInput:
     annotation_count: int
     signed_on: datetime | None
     draft: bool
+    known_limitations: tuple[str, ...] = ()  # sentences about what was not checked, beyond unreadable documents

@@ -10,6 +10,7 @@ from io import BytesIO
 from typing import Callable
 
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.colors import white
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
 from reportlab.pdfgen.canvas import Canvas
@@ -20,6 +21,7 @@ from .blocks import Context, context_of
 from .story import build_story
 from .style import (
     ACCENT,
+    INK,
     MUTED,
     RULE,
     SANS,
@@ -222,9 +224,19 @@ class _ReportDoc(BaseDocTemplate):
         # Drawn when the page count is known; its place in the page is kept now.
         c.defer_footer(self._draw_footer)
 
+    def _marking(self, c: Canvas, y: float, colour) -> None:
+        """The protective marking, centred, as every page of the source documents carries it."""
+        w, _ = self.pagesize
+        c.saveState()
+        c.setFont(SANS_BOLD, 8)
+        c.setFillColor(colour)
+        c.drawCentredString(w / 2, y, self._ctx.marking)
+        c.restoreState()
+
     def _draw_footer(self, c: Canvas, number: int, total: int) -> None:
         w, _ = self.pagesize
         y = 14 * mm
+        self._marking(c, 7 * mm, INK)
         c.saveState()
         c.setStrokeColor(RULE)
         c.setLineWidth(0.5)
@@ -243,6 +255,7 @@ class _ReportDoc(BaseDocTemplate):
         c.setFillColor(ACCENT)
         c.rect(0, h - 9 * mm, w, 9 * mm, stroke=0, fill=1)
         c.restoreState()
+        self._marking(c, h - 6 * mm, white)
         self._footer(c)
 
     def _decorate_body(self, c: Canvas, doc) -> None:
@@ -250,6 +263,7 @@ class _ReportDoc(BaseDocTemplate):
             self._watermark(c)
         w, h = self.pagesize
         y = h - 15 * mm
+        self._marking(c, h - 8 * mm, INK)
         c.saveState()
         c.setFont(SANS_BOLD, 7.5)
         c.setFillColor(ACCENT)

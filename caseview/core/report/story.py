@@ -21,7 +21,6 @@ from .blocks import (
     Context,
     Heading,
     Paragraph,
-    SignatureBlock,
     answer_markup,
     case_headline,
     h1,
@@ -33,13 +32,17 @@ from .blocks import (
     items_in_order,
     kv_table,
     quiet,
+    quote_block,
     raised_flags,
     ruled_table,
     scale_description,
     table_style,
     text_block,
 )
+from .appendices import appendix_a, appendix_b, appendix_c
+from .closing import OWN_PARTS, limitations, signatures
 from .model import ReportInput
+from .terms import terms_of_reference
 from .style import (
     ACCENT,
     ALERT,
@@ -52,7 +55,6 @@ from .style import (
     Styles,
     esc,
     fmt_date,
-    fmt_datetime,
     paragraphs_markup,
     smallcaps,
 )
@@ -68,7 +70,9 @@ def cover(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flow
     kicker = esc(issuer.get("organisation", "").upper())
     if issuer.get("department"):
         kicker += f'<br/><font name="{SANS}">{esc(issuer["department"])}</font>'
-    subtitle = " · ".join(esc(x) for x in (case.get("title"), case.get("subject")) if x)
+    title, subject = case.get("title"), case.get("subject")
+    # The subject is left out when the title already names it ("Child A: child protection plan … · Child A").
+    subtitle = " · ".join(esc(x) for x in (title, subject if subject and subject not in (title or "") else None) if x)
     if inp.draft:
         signed = f'<font color="{hex_of(ALERT)}"><b>Draft — not signed</b></font>'
     elif inp.signed_on is not None:
@@ -109,7 +113,7 @@ def cover(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flow
     ]
     about = (
         "This report records an independent reviewer's judgement of the decisions and "
-        "claimed outcomes in one anonymised case bundle, against the framework named above. "
+        "claimed outcomes in one pseudonymised case bundle, against the framework named above. "
         "The bundle fingerprint identifies the exact evidence reviewed; Appendix A lists it "
         "document by document. The reviewer's digital signature on the last page covers the "
         "whole report and the machine-readable findings embedded in it."
@@ -120,7 +124,7 @@ def cover(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flow
     story.append(Paragraph(esc(about), st.small_muted))
     if statement:
         story.append(Spacer(1, 6))
-        story.append(Paragraph("<b>Anonymisation.</b> " + esc(statement), st.small_muted))
+        story.append(Paragraph("<b>How the issuer prepared the bundle.</b> " + esc(statement), st.small_muted))
     story += [NextPageTemplate("body"), PageBreak()]
     return story
 
@@ -236,13 +240,7 @@ def _evidence(inp: ReportInput, found: dict, st: Styles, width: float) -> list[F
         head = f"<b>{esc(title)}</b>  <font color='{grey}' size='7.5'>{where}</font>"
         cell: list[Flowable] = [Paragraph(head, st.cell)]
         if ev.get("exact"):
-            q = ""
-            if ev.get("prefix"):
-                q += f'<font color="{grey}">…{esc(ev["prefix"])}</font>'
-            q += f"“{esc(ev['exact'])}”"
-            if ev.get("suffix"):
-                q += f'<font color="{grey}">{esc(ev["suffix"])}…</font>'
-            cell.append(Paragraph(q, st.quote))
+            cell += quote_block(str(ev["exact"]), st, str(ev.get("prefix") or ""), str(ev.get("suffix") or ""))
         else:
             cell.append(Paragraph(f'<font color="{grey}"><i>whole page</i></font>', st.quote))
         rows.append([Paragraph(f"<b>{esc(ev.get('page_ref', ''))}</b>", st.cell), cell])
@@ -334,6 +332,8 @@ def case_section(inp: ReportInput, ctx: Context, st: Styles, width: float) -> li
     story = h1("Case-level findings", "case", st)
     answers = ((inp.findings.get("case") or {}).get("answers")) or {}
     for q in inp.framework.get("case_questions") or []:
+        if q.get("id") in OWN_PARTS:
+            continue  # limitations and the declaration have parts of their own
         block: list[Flowable] = [Paragraph(heading_text(q), st.h3)]
         kind = q.get("type")
         value = answers.get(q["id"])
@@ -362,125 +362,18 @@ def case_section(inp: ReportInput, ctx: Context, st: Styles, width: float) -> li
     return story
 
 
-def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
-    story = h1("Appendix A — Evidence base", "appendix-a", st)
-    story.append(Paragraph(
-        f"The bundle's {len(inp.documents)} documents in bundle order, each pinned by the "
-        "SHA-256 of its bytes. Pages are the bundle page references used throughout this report.",
-        st.body_muted))
-    story.append(Spacer(1, 4))
-    rows = [[Paragraph(h, st.cell_head) for h in ("ID", "Document", "Pages", "SHA-256")]]
-    extra = []
-    section = None
-    for doc in inp.documents:
-        if doc.section_id != section:
-            section = doc.section_id
-            rows.append([Paragraph(f"<b>{esc(doc.section_id)}</b>   {esc(doc.section_title)}",
-                                   st.cell), "", "", ""])
-            r = len(rows) - 1
-            # NOSPLIT keeps a section's heading row on the page of its first document
-            extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), PANEL),
-                      ("TOPPADDING", (0, r), (-1, r), 6), ("NOSPLIT", (0, r), (-1, r + 1))]
-        sub = " · ".join(esc(x) for x in (fmt_date(doc.date), doc.author_role) if x)
-        cell = [Paragraph(esc(doc.title), st.cell)]
-        if sub:
-            cell.append(Paragraph(sub, st.small_muted))
-        if not doc.readable:
-            cell.append(Paragraph(
-                f'<font color="{hex_of(ALERT)}"><b>Unreadable</b></font> — could not be opened; '
-                "its pages are counted as the issuer stated.", st.small_muted))
-        pages = esc(doc.first_ref if doc.first_ref == doc.last_ref
-                    else f"{doc.first_ref}–{doc.last_ref}")
-        sha = esc(doc.sha256[:32]) + "<br/>" + esc(doc.sha256[32:])
-        rows.append([Paragraph(esc(doc.id), st.cell), cell, Paragraph(pages, st.cell),
-                     Paragraph(sha, st.cell_mono)])
-    widths = [50, 0, 58, 136]
-    widths[1] = width - sum(widths)
-    story.append(ruled_table(rows, widths, extra, split_in_row=False))  # a document row is at most a few lines
-    story.append(PageBreak())
-    return story
-
-
-def appendix_b(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
-    story = h1("Appendix B — Review record", "appendix-b", st)
-    f = inp.findings
-    citations = sum(len(it.get("evidence") or []) for it in f.get("items") or [])
-    n_items = len(items_in_order(inp))
-    rows = [
-        ("Review started", esc(fmt_datetime(f.get("started"))) or quiet("Not recorded")),
-        ("Review completed", esc(fmt_datetime(f.get("completed"))) or quiet("Not completed")),
-        ("Items in the review", str(n_items)),
-        ("Evidence citations", str(citations)),
-        ("Annotations", str(inp.annotation_count)),
-        ("Change-history entries", str(inp.history_count)),
-    ]
-    cert = (f.get("reviewer") or {}).get("certificate_sha256")
-    if cert:
-        rows.append(("Reviewer certificate",
-                     f'<font name="{st.mono.fontName}" size="7.5">{esc(cert)}</font>'))
-    story.append(kv_table(rows, st, 140, width))
-    story.append(Paragraph("Latest entries in the change history", st.h3))
-    if not inp.history_tail:
-        story.append(Paragraph("No changes have been recorded.", st.body_muted))
-    else:
-        story.append(Paragraph(
-            f"The last {len(inp.history_tail)} of {inp.history_count} entries, oldest first. "
-            "Each entry's hash chains to the one before it, so a change to any earlier entry "
-            "would change the chain head below.", st.body_muted))
-        hrows = [[Paragraph(h, st.cell_head) for h in ("Seq", "Time", "Change", "Hash")]]
-        for line in inp.history_tail:
-            hrows.append([
-                Paragraph(str(line.seq), st.cell),
-                Paragraph(esc(fmt_datetime(line.at, short=True)), st.cell),
-                Paragraph(esc(line.summary), st.cell),
-                Paragraph(esc(line.hash[:12]) + "…", st.cell_mono),
-            ])
-        widths = [30, 124, 0, 74]
-        widths[2] = width - sum(widths)
-        story.append(ruled_table(hrows, widths))
-    story.append(Spacer(1, 10))
-    story.append(KeepTogether([
-        Paragraph(smallcaps("Chain head"), st.label),
-        Spacer(1, 2),
-        Paragraph(esc(inp.history_head), st.mono),
-    ]))
-    return story
-
-
-def signatures(inp: ReportInput, ctx: Context, st: Styles, width: float,
-               sink: dict) -> list[Flowable]:
-    if inp.draft:
-        text = ("This is a draft. It has not been signed and must not be relied on as the "
-                "reviewer's findings.")
-    else:
-        text = ("The reviewer's digital signature in the first box certifies this report and "
-                "the findings embedded in it; any later change to the file invalidates it. "
-                "The second box is kept for a moderator's countersignature.")
-    who = ", ".join(esc(x) for x in (ctx.reviewer_name, ctx.reviewer_organisation) if x)
-    boxes = [
-        ("reviewer", "Reviewer", who or "The reviewer"),
-        ("moderator", "Moderator (countersignature)",
-         "A moderator signs here only after reviewing the findings."),
-    ]
-    return [
-        Spacer(1, 26),
-        KeepTogether([
-            *h1("Signatures", "signatures", st),
-            Paragraph(esc(text), st.body_muted),
-            Spacer(1, 10),
-            SignatureBlock(boxes, st, sink),
-        ]),
-    ]
-
-
 def build_story(inp: ReportInput, ctx: Context, st: Styles, width: float,
                 sink: dict) -> list[Flowable]:
+    """The report's parts in the order report-and-signing.md gives (Report contents 1.1)."""
     return (
         cover(inp, ctx, st, width)
+        + terms_of_reference(inp, ctx, st, width)
         + summary(inp, ctx, st, width)
         + items(inp, ctx, st, width)
         + case_section(inp, ctx, st, width)
+        + limitations(inp, ctx, st, width)
         + appendix_a(inp, ctx, st, width)
         + appendix_b(inp, ctx, st, width)
+        + appendix_c(inp, ctx, st, width)
         + signatures(inp, ctx, st, width, sink)
     )

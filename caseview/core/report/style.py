@@ -15,6 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ...paths import resource
+from ..dates import london_time, uk_date
 
 SANS = "CaseViewSans"
 SANS_BOLD = "CaseViewSans-Bold"
@@ -164,36 +165,11 @@ def smallcaps(text: str) -> str:
     return esc(text.upper())
 
 
-def _parse(value: str) -> datetime | date | None:
-    value = value.strip()
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def fmt_date(value: str | date | datetime | None) -> str:
     """``2026-01-14`` as "14 January 2026"; anything unparseable is shown as written."""
-    if value is None or value == "":
-        return ""
-    parsed = _parse(value) if isinstance(value, str) else value
-    if parsed is None:
-        return str(value)
-    return f"{parsed.day} {parsed:%B %Y}"
+    return uk_date(value)
 
 
 def fmt_datetime(value: str | None, short: bool = False) -> str:
-    """An RFC 3339 time as "3 November 2026, 16:20 UTC", keeping the writer's offset."""
-    if not value:
-        return ""
-    parsed = _parse(value)
-    if not isinstance(parsed, datetime):
-        return fmt_date(value)
-    day = f"{parsed.day} {parsed:%b %Y}" if short else f"{parsed.day} {parsed:%B %Y}"
-    zone = ""
-    if parsed.tzinfo is not None:
-        z = f"{parsed:%z}"
-        zone = " UTC" if z in ("+0000", "-0000") else f" UTC{z[:3]}:{z[3:]}"
-    return f"{day}, {parsed:%H:%M}{zone}"
+    """An RFC 3339 time as "3 November 2026, 16:20 GMT": London's clock, GMT or BST, whatever the writer's offset."""
+    return london_time(value, short=short)
