@@ -1,4 +1,4 @@
-"""Editors for the framework's question types: choice, scale, text, list, tags and flag.
+"""Editors for the framework's question types: choice, scale, text, list, tags and flag (date and actions: dated.py).
 
 An editor shows a value and says when the reviewer changed it:
 ``edited(value, session)``, where ``session`` is None for a discrete change (a
@@ -18,45 +18,11 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QHBoxLayout, QLabel, QRa
 
 from ...core.frameworks import Framework, Question
 from .. import style
+from .dated import ActionsEditor, DateEditor
+from .editor_base import QuestionEditor
 from .widgets import ClickLabel, Debounce, FlowLayout, GrowingTextEdit, wrap_label
 
 # -- editors ----------------------------------------------------------------------------------------
-
-class QuestionEditor(QWidget):
-    edited = Signal(object, object)  # value, session (None: a discrete change)
-
-    def __init__(self, question: Question, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.question = question
-        self._loading = False
-
-    def value(self) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def set_value(self, value: Any) -> None:
-        """Show ``value`` (from the state) without reporting an edit."""
-        self._loading = True
-        try:
-            self._show(value)
-        finally:
-            self._loading = False
-
-    def _show(self, value: Any) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def has_pending(self) -> bool:
-        return False
-
-    def flush(self) -> None:
-        pass
-
-    def focus_editor(self) -> None:
-        self.setFocus(Qt.OtherFocusReason)
-
-    def _emit(self, session: int | None = None) -> None:
-        if not self._loading:
-            self.edited.emit(self.value(), session)
-
 
 class TextEditor(QuestionEditor):
     def __init__(self, question: Question, parent: QWidget | None = None, placeholder: str = ""):
@@ -543,4 +509,8 @@ def make_editor(q: Question, fw: Framework, parent: QWidget | None = None) -> Qu
         return TagsEditor(q, parent)
     if q.type == "flag":
         return FlagEditor(q, parent)
+    if q.type == "date":
+        return DateEditor(q, parent)
+    if q.type == "actions":
+        return ActionsEditor(q, parent)
     raise ValueError(f"unknown question type {q.type!r}")
