@@ -32,6 +32,7 @@ dist: $(STAMP)
 	rm -rf build/pyinstaller dist/caseview
 	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level ERROR \
 		--workpath build/pyinstaller --distpath dist build.spec
+	mkdir -p dist/caseview/share && cp packaging/linux/* dist/caseview/share/
 	@du -sh dist/caseview
 
 clean:
