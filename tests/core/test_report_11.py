@@ -145,3 +145,18 @@ def test_times_are_london_times(maker):
     text = _flat("\n".join(_pages(render_report(maker()).pdf)))
     assert " UTC" not in text
     assert re.search(r"\d{1,2}:\d\d (GMT|BST)", text)
+
+
+def test_a_long_appendix_a_lists_every_document_once_with_one_header_per_page():
+    inp = make_case_file_audit(n_docs=400)
+    pages = _pages(render_report(inp).pdf)
+    first = next(i for i, t in enumerate(pages) if "Appendix A" in t and "Evidence base" in t)
+    last = next(i for i, t in enumerate(pages) if "Appendix B" in t)
+    appendix = pages[first:last + 1]
+    text = "\n".join(appendix)
+    for doc in inp.documents:  # every row, once, in bundle order
+        assert len(re.findall(rf"^{re.escape(doc.id)}\b", text, re.M)) == 1, doc.id
+        assert doc.sha256[:32] in text and doc.sha256[32:] in text
+    order = [int(m) for m in re.findall(r"^D(\d+)\b", text, re.M)]
+    assert order == sorted(order)
+    assert all(t.count("SHA-256") <= 2 for t in appendix)  # the header once (and the intro sentence on the first)

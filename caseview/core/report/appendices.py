@@ -5,9 +5,14 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
-from .blocks import Context, Paragraph, h1, hex_of, items_in_order, kv_table, quiet, quote_block, ruled_table, text_block
+from .blocks import Context, PagedRow, PagedTable, Paragraph, h1, hex_of, items_in_order, kv_table, quiet, quote_block, ruled_table, text_block
 from .model import ReportInput
-from .style import ALERT, PANEL, Styles, esc, fmt_date, fmt_datetime, smallcaps
+from .style import ALERT, MUTED, PANEL, Styles, esc, fmt_date, fmt_datetime, smallcaps
+
+
+def _short(text: str, fits: int, st: Styles):
+    """A plain string when it fits its column unbroken (cheap to lay out), else a Paragraph that wraps."""
+    return text if len(text) <= fits else Paragraph(esc(text), st.cell)
 
 
 def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
@@ -17,34 +22,40 @@ def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list
         "SHA-256 of its bytes. Pages are the bundle page references used throughout this report.",
         st.body_muted))
     story.append(Spacer(1, 4))
-    rows = [[Paragraph(h, st.cell_head) for h in ("ID", "Document", "Pages", "SHA-256")]]
-    extra = []
+    header = [Paragraph(h, st.cell_head) for h in ("ID", "Document", "Pages", "SHA-256")]
+    # A bundle can hold thousands of documents: short cells are plain strings the table draws itself (no
+    # Paragraph to parse and break), a document's title and details share one Paragraph, and the table is
+    # laid out page by page (PagedTable) instead of re-measured at every page break.
+    cell_cmds = (("FONTSIZE", (0, 0), (-1, 0), st.cell.fontSize), ("LEADING", (0, 0), (-1, 0), st.cell.leading),
+                 ("TEXTCOLOR", (0, 0), (-1, 0), st.cell.textColor),
+                 ("FONTNAME", (3, 0), (3, 0), st.cell_mono.fontName),
+                 ("FONTSIZE", (3, 0), (3, 0), st.cell_mono.fontSize),
+                 ("LEADING", (3, 0), (3, 0), st.cell_mono.leading),
+                 ("TEXTCOLOR", (3, 0), (3, 0), st.cell_mono.textColor))
+    heading_cmds = (("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), PANEL),
+                    ("TOPPADDING", (0, 0), (-1, 0), 6))
+    muted = hex_of(MUTED)
+    small = st.small_muted.fontSize
+    rows: list[PagedRow] = []
     section = None
     for doc in inp.documents:
         if doc.section_id != section:
             section = doc.section_id
-            rows.append([Paragraph(f"<b>{esc(doc.section_id)}</b>   {esc(doc.section_title)}",
-                                   st.cell), "", "", ""])
-            r = len(rows) - 1
-            # NOSPLIT keeps a section's heading row on the page of its first document
-            extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), PANEL),
-                      ("TOPPADDING", (0, r), (-1, r), 6), ("NOSPLIT", (0, r), (-1, r + 1))]
+            rows.append(PagedRow([Paragraph(f"<b>{esc(doc.section_id)}</b>   {esc(doc.section_title)}", st.cell),
+                                  "", "", ""], heading_cmds, keep_with_next=True, top_padding=6, spans=True))
+        markup = esc(doc.title)
         sub = " · ".join(esc(x) for x in (fmt_date(doc.date), doc.author_role) if x)
-        cell = [Paragraph(esc(doc.title), st.cell)]
         if sub:
-            cell.append(Paragraph(sub, st.small_muted))
+            markup += f'<br/><font size="{small}" color="{muted}">{sub}</font>'
         if not doc.readable:
-            cell.append(Paragraph(
-                f'<font color="{hex_of(ALERT)}"><b>Unreadable</b></font> — could not be opened; '
-                "its pages are counted as the issuer stated.", st.small_muted))
-        pages = esc(doc.first_ref if doc.first_ref == doc.last_ref
-                    else f"{doc.first_ref}–{doc.last_ref}")
-        sha = esc(doc.sha256[:32]) + "<br/>" + esc(doc.sha256[32:])
-        rows.append([Paragraph(esc(doc.id), st.cell), cell, Paragraph(pages, st.cell),
-                     Paragraph(sha, st.cell_mono)])
+            markup += (f'<br/><font size="{small}" color="{muted}"><font color="{hex_of(ALERT)}"><b>Unreadable'
+                       "</b></font> — could not be opened; its pages are counted as the issuer stated.</font>")
+        pages = doc.first_ref if doc.first_ref == doc.last_ref else f"{doc.first_ref}–{doc.last_ref}"
+        rows.append(PagedRow([_short(doc.id, 8, st), Paragraph(markup, st.cell), _short(pages, 11, st),
+                              f"{doc.sha256[:32]}\n{doc.sha256[32:]}"], cell_cmds))
     widths = [50, 0, 58, 136]
     widths[1] = width - sum(widths)
-    story.append(ruled_table(rows, widths, extra, split_in_row=False))  # a document row is at most a few lines
+    story.append(PagedTable(header, rows, widths, [st.cell.leading] * 3 + [st.cell_mono.leading]))
     # No page break: Appendix B follows on the same page when it fits, so the table's last rows are never
     # left alone on a page of their own.
     story.append(Spacer(1, 18))
