@@ -25,7 +25,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import CaseViewError
 from .extract import confine_worker
@@ -293,12 +293,16 @@ class RenderService:
         return [tuple(s) for s in self._call("sizes", (str(path),))]
 
     def render(self, path: Path | str, page_index: int, scale: float, *,
-               max_pixels: int = DEFAULT_MAX_PIXELS) -> RenderedPage:
-        """Page ``page_index`` (0-based) at ``scale`` pixels per point, at most ``max_pixels`` pixels."""
+               max_pixels: int = DEFAULT_MAX_PIXELS, convert: Callable[[RenderedPage], Any] | None = None) -> Any:
+        """Page ``page_index`` (0-based) at ``scale`` pixels per point, at most ``max_pixels`` pixels.
+
+        With ``convert``, the result is ``convert(page)`` where ``page.data`` is a view of the pixels that is only
+        valid during the call: a viewer copies them once, straight into its own image, instead of twice.
+        """
         if not scale > 0:
             raise ValueError("scale must be positive")
-        return self._call("render", (str(path), int(page_index), float(scale), int(max_pixels)),
-                          take=self._take_pixels)
+        take = self._take_pixels if convert is None else (lambda page: self._convert_pixels(page, convert))
+        return self._call("render", (str(path), int(page_index), float(scale), int(max_pixels)), take=take)
 
     def text_layout(self, path: Path | str, page_index: int) -> PageText:
         """The text of page ``page_index`` (0-based) with a box per character."""
@@ -357,6 +361,16 @@ class RenderService:
             except Exception:
                 self._shared_failed = True
         return self._shared
+
+    def _convert_pixels(self, page: RenderedPage, convert: Callable[[RenderedPage], Any]) -> Any:
+        """Hand the pixels to ``convert`` where they lie (under the lock: the next render writes over them)."""
+        if not page.shared:
+            return convert(page)
+        view = self._shared.buf[:page.stride * page.height]
+        try:
+            return convert(dataclasses.replace(page, data=view, shared=False))
+        finally:
+            view.release()
 
     def _take_pixels(self, page: RenderedPage) -> RenderedPage:
         """Copy the pixels out of the shared block (under the lock: the next render writes over them)."""

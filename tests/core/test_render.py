@@ -67,6 +67,19 @@ def test_pages_too_large_for_the_shared_block_come_through_the_pipe(service, pdf
                    for x in range(int(60 * scale), int(68 * scale)))
 
 
+@pytest.mark.parametrize("scale", [2.0, 6.0])  # through the shared block, and through the pipe
+def test_convert_sees_the_pixels_once_in_place(service, pdfs, scale):
+    plain = service.render(pdfs["good"], 0, scale)
+    seen = []
+
+    def convert(page):
+        seen.append((page.width, page.height, page.shared, type(page.data)))
+        return bytes(page.data)  # the caller's one copy
+
+    assert service.render(pdfs["good"], 0, scale, convert=convert) == plain.data
+    assert seen == [(plain.width, plain.height, False, memoryview if scale == 2.0 else bytes)]
+
+
 def test_closing_removes_the_shared_block(pdfs):
     s = RenderService(timeout=20)
     s.render(pdfs["good"], 0, 1.0)

@@ -97,13 +97,17 @@ class _Thread(QThread):
             self.sized.emit(doc_id, service.page_sizes(path))
         elif kind == "render":
             page, scale = job[3], job[4]
-            r = service.render(path, page - 1, scale, max_pixels=self.client.max_pixels)
-            image = QImage(r.data, r.width, r.height, r.stride, QImage.Format.Format_ARGB32_Premultiplied).copy()
+            image = service.render(path, page - 1, scale, max_pixels=self.client.max_pixels, convert=_to_image)
             self.rendered.emit(doc_id, page, scale, image)
         elif kind == "text":
             self.texted.emit(doc_id, job[3], service.text_layout(path, job[3] - 1))
         elif kind == "image":
             self.rendered.emit(doc_id, 1, 0.0, _load_image(path))
+
+
+def _to_image(r) -> QImage:
+    """The rendered pixels as the viewer's own image: one copy, straight from the render service's buffer."""
+    return QImage(r.data, r.width, r.height, r.stride, QImage.Format.Format_ARGB32_Premultiplied).copy()
 
 
 def _load_image(path: str) -> QImage:
