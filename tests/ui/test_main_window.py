@@ -327,3 +327,32 @@ def test_search_shows_more_and_switches_order(qtbot, window, settings, monkeypat
     assert scores == sorted(scores, reverse=True)
     assert "best matches are shown" in panel.status.text()
     assert settings.value("search/order") == "relevance"
+
+
+def test_layouts_for_a_laptop_screen(window, qtbot, monkeypatch):
+    """Page and review side by side, the page alone, or the review beside a narrow page; F6 goes round them."""
+    w = window
+    w.resize(1366, 740)
+    qtbot.wait(50)
+    left = [w.index_dock, w.chronology_dock]
+    w.page_only_action.trigger()
+    qtbot.wait(50)
+    assert w.focus_layout == "page" and not any(d.isVisible() for d in w.docks) and w.viewer.isVisible()
+    w.review_focus_action.trigger()
+    qtbot.waitUntil(lambda: w.review_dock.width() > 700, timeout=3000)
+    assert w.review_dock.isVisible() and not any(d.isVisible() for d in left) and w.viewer.isVisible()
+    QTest.keyClick(w, Qt.Key_F6)  # review → side by side
+    qtbot.wait(50)
+    assert w.focus_layout == "both" and w.side_by_side_action.isChecked()
+    assert w.index_dock.isVisible() and w.review_dock.isVisible()
+    assert stray_tab_bars(w) == []
+
+
+def test_a_small_screen_starts_without_the_page_strip(qtbot, runner, settings, render_client, workspace, monkeypatch):
+    import caseview.ui.window.layout as layout
+
+    monkeypatch.setattr(layout, "available_width", lambda: 1366)
+    w = open_window(qtbot, runner, settings, render_client, workspace[1])
+    qtbot.waitUntil(lambda: w.viewer.strip_button.isChecked() is False, timeout=3000)
+    assert not w.viewer.strip.isVisible()
+    assert layout.dock_widths() == (layout.COMPACT_LEFT, layout.COMPACT_RIGHT)

@@ -102,6 +102,11 @@ class ToolbarMixin:
         self.zoom_box.setEditText(label)
         self.zoom_box.setToolTip(f"Zoom: {round(self.canvas.zoom * 100)}% (Ctrl+wheel)")
 
+    def set_strip_wanted(self, wanted: bool) -> None:
+        """Show the page strip or not (a small screen starts without it: the page needs the width)."""
+        self.strip_button.setChecked(wanted)
+        self._toggle_strip()
+
     def _toggle_strip(self) -> None:
         self._strip_wanted = self.strip_button.isChecked()
         self.strip.setVisible(self._strip_wanted and self.model is not None and self.model.kind != "image")

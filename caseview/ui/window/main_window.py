@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QByteArray, QEventLoop, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
-                               QMessageBox, QStackedWidget, QTabBar, QVBoxLayout, QWidget)
+                               QMessageBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from ...core.errors import CaseViewError
 from ...core.review import Anchor
@@ -29,6 +29,7 @@ from .docks import (SEARCH_PAGE, AnnotationsPanel, ChronologyPanel, HighlightDia
 from ..dialogs.import_bundle import ImportPanel, bundle_from_mime
 from .info_bar import InfoBar, PlaceholderViewer
 from .annotations import AnnotationsMixin
+from .layout import STATE_VERSION, LayoutMixin, dock_widths
 from .menus import MenusMixin
 from ..models import AnnotationView, annotation_views, nice_date
 from .review_wiring import ReviewWiring
@@ -38,10 +39,6 @@ try:  # the viewer is built beside this window; until it lands a placeholder kee
     from ..viewer.document_viewer import DocumentViewer
 except ImportError:  # pragma: no cover - depends on what is installed
     DocumentViewer = None  # type: ignore[assignment]
-
-STATE_VERSION = 2  # 2: the Review dock
-DOCK_LEFT, DOCK_RIGHT = 280, 440  # default dock widths: at 1366 px the review form and the page both stay readable
-
 
 @dataclass(frozen=True)
 class CaseLoad:
@@ -69,7 +66,7 @@ def _ref_resolver(snap: CaseSnapshot) -> Callable[[str], tuple[str, int] | None]
     return resolve
 
 
-class ReviewWindow(AnnotationsMixin, MenusMixin, QMainWindow):
+class ReviewWindow(AnnotationsMixin, MenusMixin, LayoutMixin, QMainWindow):
     """One case under review. ``load_case(case_id)`` fills it; ``show_import()`` shows an import in progress."""
 
     caseLoaded = Signal(str)  # case reference
@@ -93,6 +90,7 @@ class ReviewWindow(AnnotationsMixin, MenusMixin, QMainWindow):
         self.annotations: tuple[AnnotationView, ...] = ()
         self.doc_id: str | None = None
         self.page = 1
+        self.focus_layout = "both"
         self._load_serial = 0
         self._search_serial = 0
         self._position_dirty = False
@@ -186,7 +184,7 @@ class ReviewWindow(AnnotationsMixin, MenusMixin, QMainWindow):
         self.tabifyDockWidget(self.search_dock, self.annotations_dock)
         self.index_dock.raise_()
         self.search_dock.raise_()
-        self.resizeDocks([self.index_dock, self.search_dock], [DOCK_LEFT, DOCK_RIGHT], Qt.Horizontal)
+        self.resizeDocks([self.index_dock, self.search_dock], list(dock_widths()), Qt.Horizontal)
         self.docks = [self.index_dock, self.chronology_dock, self.search_dock, self.annotations_dock]
 
     def add_panel_dock(self, dock: QDockWidget, area=Qt.RightDockWidgetArea, tab_with: QDockWidget | None = None) -> None:
@@ -210,33 +208,6 @@ class ReviewWindow(AnnotationsMixin, MenusMixin, QMainWindow):
         self.saved_label.setProperty("role", "muted")
         for w in (self.case_label, self.page_label, self.saved_label):
             bar.addPermanentWidget(w)
-
-    # -- layout persistence ---------------------------------------------------------------
-
-    def restore_layout(self) -> None:
-        geometry = self.settings.value("review/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            screen = QApplication.primaryScreen()
-            avail = screen.availableGeometry() if screen else None
-            if avail is not None:
-                self.resize(min(1440, avail.width()), min(900, avail.height()))
-        state = self.settings.value("review/state")
-        self._layout_restored = isinstance(state, QByteArray) and not state.isEmpty() \
-            and self.restoreState(state, STATE_VERSION)
-
-    def save_layout(self) -> None:
-        self.settings.setValue("review/geometry", self.saveGeometry())
-        self.settings.setValue("review/state", self.saveState(STATE_VERSION))
-        self.settings.sync()
-
-    def reset_layout(self) -> None:
-        self.restoreState(self._default_state, STATE_VERSION)
-        for dock in self.docks:
-            dock.setFloating(False)
-        self.resizeDocks([self.index_dock, self.search_dock], [DOCK_LEFT, DOCK_RIGHT], Qt.Horizontal)
-        QTimer.singleShot(0, self.tidy_tab_bars)
 
     # -- opening a case --------------------------------------------------------------------
 
@@ -548,30 +519,7 @@ class ReviewWindow(AnnotationsMixin, MenusMixin, QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._layout_restored:
-            self._layout_restored = True
-            # dock sizes only take once the window has its real size
-            QTimer.singleShot(0, lambda: self.resizeDocks([self.index_dock, self.search_dock],
-                                                          [DOCK_LEFT, DOCK_RIGHT], Qt.Horizontal))
-        QTimer.singleShot(0, self.tidy_tab_bars)
-
-    def tidy_tab_bars(self) -> int:
-        """Hide dock tab bars Qt left behind (6.12: tabifying or restoring before the first show leaves a
-        stray, visible bar over the centre of the window). A live bar sits right under its docks."""
-        docks = [d for d in self.findChildren(QDockWidget) if d.isVisible() and not d.isFloating()]
-        hidden = 0
-        for bar in self.findChildren(QTabBar):
-            if bar.parent() is not self or not bar.isVisible():
-                continue
-            g = bar.geometry()
-            titles = {bar.tabText(i) for i in range(bar.count())}
-            # A live bar spans its dock area: same left edge and width as the dock shown above it.
-            live = any(abs(d.geometry().bottom() + 1 - g.top()) <= 3 and abs(d.geometry().left() - g.left()) <= 3
-                       and abs(d.geometry().width() - g.width()) <= 3 and d.windowTitle() in titles for d in docks)
-            if not live:
-                bar.hide()
-                hidden += 1
-        return hidden
+        self.first_show_layout()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.wiring.flush()  # typed text goes out now; the app waits for it before the worker stops

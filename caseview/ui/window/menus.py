@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
 __all__ = ["MenusMixin", "window_action"]
@@ -47,7 +47,25 @@ class MenusMixin:
         w.find_case_action = a("Find in &case", w.focus_search, "Ctrl+Shift+F")
         w.goto_action = a("&Go to page…", w.ask_go_to, "Ctrl+G")
         w.reset_layout_action = a("&Reset layout", w.reset_layout)
+        # Page and review side by side, or one of them, switched with F6: what a small laptop screen needs.
+        group = QActionGroup(w)
+        w.side_by_side_action = a("Page and review &side by side", lambda: w.set_focus_layout("both"), "Ctrl+Shift+1")
+        w.page_only_action = a("&Page only", lambda: w.set_focus_layout("page"), "Ctrl+Shift+2")
+        w.review_focus_action = a("Review &beside a narrow page", lambda: w.set_focus_layout("review"),
+                                  "Ctrl+Shift+3")
+        w.layout_actions = [w.side_by_side_action, w.page_only_action, w.review_focus_action]
+        for act in w.layout_actions:
+            act.setCheckable(True)
+            group.addAction(act)
+        w.side_by_side_action.setChecked(True)
+        w.next_layout_action = a("Next layout", self._next_layout, "F6")
         w.about_action = a("&About CaseView", w.aboutRequested.emit, QKeySequence.HelpContents)
+
+    def _next_layout(self) -> None:
+        order = ["both", "page", "review"]
+        nxt = order[(order.index(self.focus_layout) + 1) % len(order)]
+        self.layout_actions[order.index(nxt)].setChecked(True)
+        self.set_focus_layout(nxt)
 
     def _adopt_viewer_actions(self) -> None:
         """Use the viewer's own find and zoom actions in the menus, with window-wide shortcuts.
@@ -119,6 +137,10 @@ class MenusMixin:
         w.view_menu.addActions([w.zoom_in_action, w.zoom_out_action, w.actual_size_action,
                                 w.fit_width_action, w.fit_page_action])
         w.view_menu.addSeparator()
+        layout = w.view_menu.addMenu("&Layout")
+        layout.addActions(w.layout_actions)
+        layout.addSeparator()
+        layout.addAction(w.next_layout_action)
         w.view_menu.addAction(w.reset_layout_action)
         go = bar.addMenu("&Go")
         go.addAction(w.goto_action)
