@@ -118,6 +118,27 @@ def _m0002(db: sqlite_utils.Database) -> None:
     """)
 
 
+@migrations(name="0003_moderation")
+def _m0003(db: sqlite_utils.Database) -> None:
+    # Owned by core/moderation; rows cascade from the case, so a purge removes a moderated report's bytes too.
+    fk = "moderation_id TEXT NOT NULL REFERENCES moderations(id) ON DELETE CASCADE"
+    db.executescript(f"""
+    CREATE TABLE moderations (id TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        report_sha256 TEXT NOT NULL, report BLOB NOT NULL, findings BLOB NOT NULL, framework_source TEXT NOT NULL,
+        reviewer TEXT NOT NULL, created TEXT NOT NULL, started TEXT, completed TEXT, status TEXT NOT NULL DEFAULT 'open',
+        overall TEXT, comment TEXT NOT NULL DEFAULT '', finished TEXT, UNIQUE (case_id, report_sha256));
+    CREATE TABLE moderation_items ({fk}, item_id TEXT NOT NULL, verdict TEXT, judgement TEXT,
+        comment TEXT NOT NULL DEFAULT '', PRIMARY KEY (moderation_id, item_id));
+    CREATE TABLE moderation_payments ({fk}, item_id TEXT NOT NULL, moderated TEXT NOT NULL,
+        comment TEXT NOT NULL DEFAULT '', PRIMARY KEY (moderation_id, item_id));
+    CREATE TABLE moderation_evidence ({fk}, id TEXT NOT NULL, item_id TEXT NOT NULL, doc_id TEXT NOT NULL,
+        page INTEGER NOT NULL, exact TEXT, prefix TEXT, suffix TEXT, created TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (moderation_id, id));
+    CREATE TABLE moderation_history ({fk}, seq INTEGER NOT NULL, at TEXT NOT NULL, summary TEXT NOT NULL,
+        command TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (moderation_id, seq));
+    """)
+
+
 def now_utc() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
