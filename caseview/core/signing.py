@@ -1,4 +1,4 @@
-"""Embed findings in a report and sign it: PAdES B-B certification, then an optional countersignature."""
+"""Embed findings in a report and sign it (PAdES B-B certification), countersign it, and certify a moderation record."""
 
 from __future__ import annotations
 
@@ -19,16 +19,21 @@ from .progress import CancelToken, Progress, reporter
 
 __all__ = [
     "FINDINGS_NAME",
+    "MODERATION_NAME",
     "MODERATOR_FIELD",
     "SignatureBox",
     "SignedReport",
     "embed_findings",
     "sign_report",
     "countersign",
+    "countersign_bytes",
+    "certify_record",
 ]
 
 FINDINGS_NAME = "findings.json"
+MODERATION_NAME = "moderation.json"
 MODERATOR_FIELD = "Moderator"
+COUNTERSIGN_REASON = "Countersignature (moderation)"
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,14 @@ def _open_incremental(pdf: bytes, what: str):
         raise SigningError(f"The {what} is a damaged PDF file that cannot be read.") from None
 
 
-def _embed_into(writer, findings: bytes, when: datetime) -> None:
-    """Add (or replace) findings.json as an associated file of the document, relationship /Data."""
+_DESCRIPTIONS = {
+    FINDINGS_NAME: "Machine-readable findings of this review (CaseView findings JSON)",
+    MODERATION_NAME: "Machine-readable moderation of a signed review (CaseView moderation JSON)",
+}
+
+
+def _embed_into(writer, findings: bytes, when: datetime, name_in_pdf: str = FINDINGS_NAME) -> None:
+    """Add (or replace) an attachment (findings.json by default) as an associated file, relationship /Data."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.embed import EmbeddedFileObject, EmbeddedFileParams, FileSpec
 
@@ -89,10 +100,10 @@ def _embed_into(writer, findings: bytes, when: datetime) -> None:
         params=EmbeddedFileParams(creation_date=when, modification_date=when),
     )
     spec = FileSpec(
-        file_spec_string=FINDINGS_NAME,
-        file_name=FINDINGS_NAME,
+        file_spec_string=name_in_pdf,
+        file_name=name_in_pdf,
         embedded_data=ef,
-        description="Machine-readable findings of this review (CaseView findings JSON)",
+        description=_DESCRIPTIONS[name_in_pdf],
         af_relationship=name("/Data"),
     ).as_pdf_object()
     spec_ref = writer.add_object(spec)
@@ -113,14 +124,14 @@ def _embed_into(writer, findings: bytes, when: datetime) -> None:
     kept = generic.ArrayObject()
     old_spec_refs = []
     for i in range(0, len(old_entries) - 1, 2):
-        if str(old_entries[i]) == FINDINGS_NAME:
+        if str(old_entries[i]) == name_in_pdf:
             old_spec_refs.append(old_entries.raw_get(i + 1))
             continue
         kept.append(old_entries.raw_get(i))
         kept.append(old_entries.raw_get(i + 1))
-    # Name trees must stay sorted by key; findings.json goes in its place.
+    # Name trees must stay sorted by key; the attachment goes in its place.
     pairs = [(str(kept[i]), kept[i], kept[i + 1]) for i in range(0, len(kept), 2)]
-    pairs.append((FINDINGS_NAME, generic.TextStringObject(FINDINGS_NAME), spec_ref))
+    pairs.append((name_in_pdf, generic.TextStringObject(name_in_pdf), spec_ref))
     pairs.sort(key=lambda p: p[0])
     ef_tree[name("/Names")] = generic.ArrayObject([x for _, k, v in pairs for x in (k, v)])
 
@@ -281,8 +292,13 @@ def _write_atomically(out: Path, data: bytes, report) -> None:
 
 
 def _sign_into(writer, identity: LoadedIdentity, *, field: str, certify: bool, when: datetime,
-               stamp_heading: str, note: str | None, new_box: tuple[int, tuple] | None) -> bytes:
-    """Run pyHanko's signing steps ourselves so the signing time is ``when`` (pyHanko would use now)."""
+               stamp_heading: str, note: str | None, new_box: tuple[int, tuple] | None,
+               reason: str | None = None, docmdp_level: int = 2) -> bytes:
+    """Run pyHanko's signing steps ourselves so the signing time is ``when`` (pyHanko would use now).
+
+    ``docmdp_level`` is the certification's permission: 2 lets the Moderator field be signed later,
+    1 (a moderation record) allows no change at all.
+    """
     from pyhanko.sign import fields, signers
     from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 
@@ -291,9 +307,9 @@ def _sign_into(writer, identity: LoadedIdentity, *, field: str, certify: bool, w
         md_algorithm="sha256",
         subfilter=SigSeedSubFilter.PADES,
         certify=certify,
-        docmdp_permissions=MDPPerm.FILL_FORMS,
+        docmdp_permissions=MDPPerm(docmdp_level),
         name=identity.info.name,
-        reason="Independent case review" if certify else "Countersignature (moderation)",
+        reason=reason or ("Independent case review" if certify else COUNTERSIGN_REASON),
     )
     new_field_spec = None
     if new_box is not None:
@@ -398,30 +414,19 @@ def sign_report(
     return SignedReport(out, identity.info.name, identity.info.fingerprint, when, hashlib.sha256(data).hexdigest())
 
 
-def countersign(
-    pdf_path: Path,
-    out: Path,
-    *,
-    identity: LoadedIdentity,
-    field: str = MODERATOR_FIELD,
-    note: str | None = None,
-    now: datetime | None = None,
-    cancel: CancelToken | None = None,
-    progress: Progress | None = None,
-) -> SignedReport:
-    """Add an approval signature in the pre-made (empty) Moderator field, as an incremental update."""
-    pdf_path, out = Path(pdf_path), Path(out)
-    report = reporter(progress, cancel)
+def countersign_bytes(pdf: bytes, *, identity: LoadedIdentity, field: str = MODERATOR_FIELD,
+                      reason: str | None = None, note: str | None = None, now: datetime | None = None) -> bytes:
+    """The report's bytes plus one incremental update that signs the existing, empty ``field`` and nothing else.
+
+    An approval signature (PAdES B-B). ``existing_fields_only`` makes a misspelt field an error
+    rather than a new invisible field, which the reviewer's DocMDP level 2 would not allow.
+    """
     when = _as_now(now)
     check_validity(identity.info, when)
     if note is not None and len(note) > 200:
         raise SigningError("Keep the countersignature note to 200 characters; it has to fit in the signature box.")
-    _check_folder(out)
-    try:
-        pdf = pdf_path.read_bytes()
-    except OSError as exc:
-        raise SigningError(f"The report {pdf_path} cannot be read ({exc.strerror or exc}).") from None
-    report(0, 4, "Preparing the report")
+    if reason is not None and (not reason.strip() or len(reason) > 400):
+        raise SigningError("The countersignature's reason must be a sentence of at most 400 characters.")
     try:
         writer = _open_incremental(pdf, "report")
         status = {name: filled for name, filled, _ in _sig_fields(writer.prev)}
@@ -431,18 +436,70 @@ def countersign(
             raise SigningError(f"The {field} signature field of this report is already signed.")
         if not any(status.values()):
             raise SigningError("The report is not signed yet; the reviewer signs before the countersignature.")
-        report(1, 4, "Signing")
-        data = _sign_into(
+        return _sign_into(
             writer, identity, field=field, certify=False, when=when,
-            stamp_heading="Countersigned by", note=note, new_box=None,
+            stamp_heading="Countersigned by", note=note, new_box=None, reason=reason,
         )
-        report(2, 4, "Writing the countersigned report")
-        _write_atomically(out, data, report)
     except (CaseViewError, Cancelled):
         raise
     except Exception as exc:
         raise _unexpected(exc, "countersigned") from exc
+
+
+def countersign(
+    pdf_path: Path,
+    out: Path,
+    *,
+    identity: LoadedIdentity,
+    field: str = MODERATOR_FIELD,
+    note: str | None = None,
+    reason: str | None = None,
+    now: datetime | None = None,
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+) -> SignedReport:
+    """Add an approval signature in the pre-made (empty) Moderator field, as an incremental update."""
+    pdf_path, out = Path(pdf_path), Path(out)
+    report = reporter(progress, cancel)
+    when = _as_now(now)
+    check_validity(identity.info, when)
+    _check_folder(out)
+    try:
+        pdf = pdf_path.read_bytes()
+    except OSError as exc:
+        raise SigningError(f"The report {pdf_path} cannot be read ({exc.strerror or exc}).") from None
+    report(0, 4, "Preparing the report")
+    report(1, 4, "Signing")
+    data = countersign_bytes(pdf, identity=identity, field=field, reason=reason, note=note, now=when)
+    report(2, 4, "Writing the countersigned report")
+    _write_atomically(out, data, report)
     return SignedReport(out, identity.info.name, identity.info.fingerprint, when, hashlib.sha256(data).hexdigest())
+
+
+def certify_record(pdf: bytes, *, identity: LoadedIdentity, moderation: bytes, box: SignatureBox,
+                   field: str = MODERATOR_FIELD, now: datetime | None = None) -> bytes:
+    """A moderation record: ``moderation.json`` embedded, then certified with DocMDP level 1 (no changes), PAdES B-B."""
+    if not isinstance(moderation, (bytes, bytearray)):
+        raise SigningError("The moderation to embed must be the exact bytes of moderation.json.")
+    when = _as_now(now)
+    check_validity(identity.info, when)
+    _check_box(box, "moderator's")
+    try:
+        from pyhanko.sign import fields
+
+        writer = _open_incremental(pdf, "moderation record")
+        page = _resolve_page(box, _page_count(writer), "moderator's")
+        if any(True for _ in fields.enumerate_sig_fields(writer.prev)):
+            raise SigningError("The moderation record already has signature fields; sign a freshly rendered one.")
+        _embed_into(writer, bytes(moderation), when, MODERATION_NAME)
+        return _sign_into(
+            writer, identity, field=field, certify=True, when=when, stamp_heading="Moderated and signed by",
+            note=None, new_box=(page, box.as_pyhanko_box()), reason="Moderation record", docmdp_level=1,
+        )
+    except (CaseViewError, Cancelled):
+        raise
+    except Exception as exc:
+        raise _unexpected(exc, "signed") from exc
 
 
 def _sig_fields(reader):
