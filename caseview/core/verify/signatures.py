@@ -1,40 +1,4 @@
-"""Verify a signed CaseView report offline: signatures, revisions after them, trust and embedded findings.
-
-``Verification.to_json()`` returns this shape (all keys always present)::
-
-    {
-      "file": "report.pdf",
-      "verdict": "valid" | "untrusted" | "invalid",
-      "valid": true,            # every check passed, trust aside
-      "trusted": true,          # every signer's certificate is on the trust list or chains to one on it
-      "ok": true,               # valid and trusted
-      "reasons": ["…"],         # why it is invalid or untrusted, plain English; [] when ok
-      "notes": ["Revocation was not checked (offline).", "The signing time is the signer's own claim.", …],
-      "revisions": 3,           # revisions (incremental updates) in the file, the first included
-      "findings": {…} | null,   # the parsed embedded findings.json
-      "findings_match": true | false | null,   # null when there are no findings to compare
-      "signatures": [
-        {
-          "field": "Reviewer",
-          "signer": {"name": "…", "organisation": "…", "email": "…"},
-          "certificate_sha256": "<64 lowercase hex>",
-          "signing_time": "2026-11-03T16:20:00+00:00" | null,   # as claimed by the signer
-          "intact": true,                  # digest and cryptographic signature both check out
-          "coverage": "entire file" | "entire revision" | "partial" | "unclear",
-          "covers_whole_file": true,
-          "signed_revision": 2,            # 1-based revision number this signature signs
-          "later_revisions": [3],          # 1-based revisions added after it
-          "trusted": true,
-          "trust": "on the trust list" | "chains to a certificate on the trust list" | "untrusted",
-          "kind": "certification" | "approval",
-          "docmdp_permission": 2 | null,   # 1 no changes, 2 form filling and signing, 3 also annotations
-          "modification_level": "NONE" | "LTA_UPDATES" | "FORM_FILLING" | "ANNOTATIONS" | "OTHER" | null,
-          "docmdp_ok": true | false | null,
-          "problems": ["…"]
-        }
-      ]
-    }
-"""
+"""The signature checks behind :func:`verify_report`: each signature, the revisions after it, trust by role."""
 
 from __future__ import annotations
 
@@ -42,163 +6,16 @@ import contextlib
 import hashlib
 import io
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from .identity import format_fingerprint
-from .pdf_inspect import FINDINGS_NAME, check_findings, describe_revision, dget, read_findings
-
-__all__ = ["SignatureCheck", "Verification", "verify_report", "ALWAYS_NOTES"]
-
-ALWAYS_NOTES = ("Revocation was not checked (offline).", "The signing time is the signer's own claim.")
-_DOCMDP_WORDS = {
-    1: "no changes allowed",
-    2: "only form filling and further signatures allowed",
-    3: "form filling, signatures and comments allowed",
-}
-
-
-@dataclass(frozen=True)
-class SignatureCheck:
-    """What was found about one signature in the report."""
-
-    field: str
-    signer_name: str
-    signer_organisation: str
-    signer_email: str
-    fingerprint: str
-    signing_time: datetime | None  # the signer's claim, not proven by a timestamp authority
-    intact: bool
-    coverage: str
-    covers_whole_file: bool
-    signed_revision: int  # 1-based
-    later_revisions: tuple[int, ...]
-    trusted: bool
-    trust: str
-    kind: str  # "certification" or "approval"
-    docmdp_permission: int | None
-    modification_level: str | None
-    docmdp_ok: bool | None
-    problems: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "field": self.field,
-            "signer": {"name": self.signer_name, "organisation": self.signer_organisation, "email": self.signer_email},
-            "certificate_sha256": self.fingerprint,
-            "signing_time": self.signing_time.isoformat() if self.signing_time else None,
-            "intact": self.intact,
-            "coverage": self.coverage,
-            "covers_whole_file": self.covers_whole_file,
-            "signed_revision": self.signed_revision,
-            "later_revisions": list(self.later_revisions),
-            "trusted": self.trusted,
-            "trust": self.trust,
-            "kind": self.kind,
-            "docmdp_permission": self.docmdp_permission,
-            "modification_level": self.modification_level,
-            "docmdp_ok": self.docmdp_ok,
-            "problems": list(self.problems),
-        }
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The verdict on one report; ``ok`` is what a commissioner can rely on."""
-
-    path: Path
-    valid: bool
-    trusted: bool
-    reasons: list[str]
-    signatures: list[SignatureCheck]
-    findings: dict[str, Any] | None
-    notes: list[str]
-    revisions: int = 0
-    findings_match: bool | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.valid and self.trusted
-
-    @property
-    def verdict(self) -> str:
-        return "invalid" if not self.valid else ("valid" if self.trusted else "untrusted")
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "file": str(self.path),
-            "verdict": self.verdict,
-            "valid": self.valid,
-            "trusted": self.trusted,
-            "ok": self.ok,
-            "reasons": list(self.reasons),
-            "notes": list(self.notes),
-            "revisions": self.revisions,
-            "findings": self.findings,
-            "findings_match": self.findings_match,
-            "signatures": [s.to_json() for s in self.signatures],
-        }
-
-    def render_text(self) -> list[str]:
-        """The lines a commissioner reads, most important first."""
-        lines: list[str] = []
-        name = Path(self.path).name
-        if self.ok:
-            lines.append(f"{name}: VALID. The signatures are intact, cover the whole file, and every signer is trusted.")
-        elif self.valid:
-            lines.append(
-                f"{name}: untrusted. The signatures are intact and cover the whole file, "
-                "but not every signer is on your trust list."
-            )
-        else:
-            lines.append(f"{name}: INVALID. Do not rely on this report.")
-        if self.reasons:
-            lines.append("")
-            lines.append("Why:" if not self.valid else "Trust:")
-            lines.extend(f"  - {r}" for r in self.reasons)
-        for i, s in enumerate(self.signatures, 1):
-            lines.append("")
-            kind = (
-                f"certification, {_DOCMDP_WORDS.get(s.docmdp_permission or 0, 'changes as the signer allowed')}"
-                if s.kind == "certification"
-                else "approval"
-            )
-            lines.append(f"Signature {i} of {len(self.signatures)}: field {s.field} ({kind})")
-            who = ", ".join(x for x in (s.signer_name, s.signer_organisation) if x)
-            lines.append(f"  Signed by:            {who}" + (f" <{s.signer_email}>" if s.signer_email else ""))
-            lines.append(f"  Certificate SHA-256:  {format_fingerprint(s.fingerprint)}")
-            when = s.signing_time.astimezone(UTC).strftime("%d %B %Y, %H:%M:%S UTC") if s.signing_time else "not given"
-            lines.append(f"  Signing time:         {when} (the signer's claim)")
-            lines.append(f"  Signed bytes intact:  {'yes' if s.intact else 'NO'}")
-            if s.covers_whole_file:
-                lines.append("  Covers:               the whole file")
-            else:
-                later = ", ".join(str(r) for r in s.later_revisions) or "none"
-                lines.append(
-                    f"  Covers:               revision {s.signed_revision} of {self.revisions}; "
-                    f"added after it: revision(s) {later}"
-                )
-            lines.append(f"  Trusted:              {'yes, ' + s.trust if s.trusted else 'untrusted'}")
-            for p in s.problems:
-                lines.append(f"  Problem:              {p}")
-        lines.append("")
-        if self.findings is not None:
-            bundle = self.findings.get("bundle") if isinstance(self.findings, dict) else None
-            bundle = bundle if isinstance(bundle, dict) else {}
-            state = {True: "match the document", False: "DO NOT match the document", None: "could not be compared"}
-            lines.append(f"Embedded findings ({FINDINGS_NAME}): {state[self.findings_match]}")
-            lines.append(f"  Case reference:       {bundle.get('case_reference', '?')}")
-            lines.append(f"  Bundle id:            {bundle.get('bundle_id', '?')}")
-            lines.append(f"  Bundle fingerprint:   {bundle.get('fingerprint', '?')}")
-        else:
-            lines.append(f"Embedded findings ({FINDINGS_NAME}): none found")
-        lines.append("")
-        lines.extend(self.notes)
-        return lines
-
+from ..identity import format_fingerprint
+from ..pdf_inspect import check_findings, describe_revision, dget, read_findings
+from ..signing import MODERATOR_FIELD
+from .model import ALWAYS_NOTES, RECORD, REPORT, SignatureCheck, Verification
+from .record import (check_record, countersignature_problems, is_record, read_moderation,
+                     record_signature_problems)
 
 # ---------------------------------------------------------------- helpers
 
@@ -256,12 +73,15 @@ def _trust_context(trusted_certs, moment: datetime | None):
 # ---------------------------------------------------------------- the verifier
 
 
-def verify_report(path: Path, *, trusted: Sequence[bytes] = (), own: Sequence[str] = ()) -> Verification:
-    """Check a signed report against the rules of the signing spec; never raises for a bad file.
+def verify_report(path: Path, *, trusted: Sequence[bytes] = (), own: Sequence[str] = (),
+                  trusted_roles: Mapping[str, Sequence[bytes]] | None = None) -> Verification:
+    """Check a signed report or moderation record against the signing rules; never raises for a bad file.
 
-    ``trusted``: DER certificates of the trust list. ``own``: SHA-256 fingerprints of the
-    checking reviewer's own identities (the app passes them, so a reviewer's own report is
-    not called untrusted); a signature made with one is trusted as "your own identity".
+    ``trusted``: DER certificates trusted for every role (``--trust`` on the command line; the
+    whole trust list when ``trusted_roles`` is None, as before roles). ``trusted_roles``: the
+    trust list by role (``reviewer``, ``moderator``): a reviewer's certificate does not make a
+    countersignature trusted. ``own``: SHA-256 fingerprints of the checking user's own identities
+    (the app passes them); a signature made with one is trusted as "your own identity".
     """
     path = Path(path)
     try:
@@ -272,7 +92,8 @@ def verify_report(path: Path, *, trusted: Sequence[bytes] = (), own: Sequence[st
         return _result(path, [f"The file {path} cannot be read ({exc.strerror or exc})."])
     try:
         with _quiet_pyhanko():
-            return _verify_bytes(path, data, trusted, frozenset(f.lower() for f in own))
+            trust = _Trust(trusted, trusted_roles)
+            return _verify_bytes(path, data, trust, frozenset(f.lower() for f in own))
     except _Invalid as exc:
         return _result(path, [str(exc)])
     except Exception as exc:  # a malformed file can make pyHanko fail anywhere; that is a verdict, not a crash
@@ -294,7 +115,7 @@ def _quiet_pyhanko():
             lg.setLevel(level)
 
 
-def _load_trusted(trusted: Sequence[bytes]):
+def _load_trusted(trusted: Sequence[bytes], offset: int = 0):
     from asn1crypto import x509 as asn1_x509
 
     certs = []
@@ -303,12 +124,58 @@ def _load_trusted(trusted: Sequence[bytes]):
             cert = asn1_x509.Certificate.load(bytes(der))
             cert.native  # force a full parse now, not deep inside validation
         except Exception:
-            raise _Invalid(f"Trusted certificate number {i + 1} is not a readable X.509 certificate.") from None
+            raise _Invalid(f"Trusted certificate number {offset + i + 1} is not a readable X.509 certificate.") from None
         certs.append(cert)
     return certs
 
 
-def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes], own: frozenset[str] = frozenset()) -> Verification:
+_ROLE_WORDS = {"reviewer": "Reviewer", "moderator": "Moderator"}
+
+
+class _Trust:
+    """Which certificates anchor trust for a signature in a given role."""
+
+    def __init__(self, trusted: Sequence[bytes], by_role: Mapping[str, Sequence[bytes]] | None):
+        self.any_role = _load_trusted(trusted)
+        self.by_role = None
+        if by_role is not None:
+            self.by_role, offset = {}, len(self.any_role)
+            for role, ders in by_role.items():
+                self.by_role[role] = _load_trusted(ders, offset)
+                offset += len(ders)
+
+    def certs(self, role: str) -> list:
+        if self.by_role is None:
+            return self.any_role
+        if role in _ROLE_WORDS:
+            return self.any_role + self.by_role.get(role, [])
+        return self.any_role + [c for certs in self.by_role.values() for c in certs]
+
+    def listed_roles(self, fingerprint: str) -> list[str]:
+        """Roles a certificate is on the list for, when roles are in play."""
+        if self.by_role is None:
+            return []
+        return [r for r, certs in self.by_role.items() if any(hashlib.sha256(c.dump()).hexdigest() == fingerprint
+                                                             for c in certs)]
+
+
+def _roles(embedded: list, kind: str) -> list[str]:
+    """Reviewer: the report's first (certification) signature; moderator: the Moderator field, or a record's signer."""
+    if kind == RECORD:
+        return ["moderator"] + ["other"] * (len(embedded) - 1)
+    return ["reviewer"] + ["moderator" if e.field_name == MODERATOR_FIELD else "other" for e in embedded[1:]]
+
+
+def _untrusted_sentence(role: str, who: str, fp: str, listed: list[str]) -> str:
+    label = _ROLE_WORDS.get(role, "Signer")
+    if role in _ROLE_WORDS and listed:
+        roles = " and ".join(f"a {r}" for r in listed)
+        return (f"{label} not trusted: {who}, certificate {format_fingerprint(fp)[:39]}…, is on the trust list as "
+                f"{roles}, not as a {role}.")
+    return f"{label} not trusted: the signer {who}, certificate {format_fingerprint(fp)[:39]}…, is not on the trust list."
+
+
+def _verify_bytes(path: Path, data: bytes, trust: _Trust, own: frozenset[str] = frozenset()) -> Verification:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
@@ -317,9 +184,6 @@ def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes], own: frozen
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
     from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation.status import SignatureCoverageLevel
-
-    trusted_certs = _load_trusted(trusted)
-    pins = {hashlib.sha256(c.dump()).hexdigest() for c in trusted_certs}
 
     if not data.lstrip()[:5] == b"%PDF-":
         raise _Invalid(f"{path.name} is not a PDF file.")
@@ -339,27 +203,36 @@ def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes], own: frozen
         except Exception:
             raise _Invalid(f"The signature in field {fq_name} is damaged and cannot be read.") from None
     embedded.sort(key=lambda e: e.signed_revision)
+    kind = RECORD if is_record(reader) else REPORT
+    roles = _roles(embedded, kind)
 
     reasons: list[str] = []
     trust_reasons: list[str] = []
     checks: list[SignatureCheck] = []
+    names: list[str] = []
     signed_revisions = [e.signed_revision for e in embedded]
     if len(set(signed_revisions)) != len(signed_revisions):
         reasons.append("Two signatures claim the same revision of the file, which a normal signing never produces.")
 
     # Accept either usage: organisation-issued certificates often carry only digitalSignature.
     key_usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
-    for index, emb in enumerate(embedded):
+    for index, (emb, role) in enumerate(zip(embedded, roles)):
         is_last = index == len(embedded) - 1
         problems: list[str] = []
         cert = emb.signer_cert
         cn, org, email = _name_parts(cert)
         fp = hashlib.sha256(cert.dump()).hexdigest()
         who = f"{cn or 'an unnamed signer'} (field {emb.field_name})"
+        names.append(who)
         claimed = emb.self_reported_timestamp
+        reason_text = dget(emb.sig_object, "/Reason")
+        reason_text = str(reason_text) if reason_text is not None else None
+        anchors = trust.certs(role)
+        pins = {hashlib.sha256(c.dump()).hexdigest() for c in anchors}
+        sig_kind = "certification" if _is_certification(emb) else "approval"
         try:
             status = validate_pdf_signature(
-                emb, signer_validation_context=_trust_context(trusted_certs, claimed), key_usage_settings=key_usage
+                emb, signer_validation_context=_trust_context(anchors, claimed), key_usage_settings=key_usage
             )
         except Exception as exc:
             detail = str(exc).strip().rstrip(".") or type(exc).__name__
@@ -369,8 +242,7 @@ def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes], own: frozen
                 SignatureCheck(
                     emb.field_name, cn, org, email, fp, claimed, False, "unclear", False, emb.signed_revision + 1,
                     tuple(r + 1 for r in range(emb.signed_revision + 1, total)), False, "untrusted",
-                    "certification" if _is_certification(emb) else "approval", _docmdp_value(emb), None, None,
-                    (reason,),
+                    sig_kind, _docmdp_value(emb), None, None, (reason,), role=role, reason=reason_text,
                 )
             )
             continue
@@ -387,7 +259,6 @@ def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes], own: frozen
         diff = status.diff_result
         mod_level = status.modification_level
         docmdp = _docmdp_value(emb)
-        kind = "certification" if _is_certification(emb) else "approval"
         details: list[str] = []  # pyHanko's own words: for the JSON and the curious, not the headline
         if not intact:
             # Once the bytes do not match, nothing else about this signature is worth saying.
@@ -401,36 +272,34 @@ def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes], own: frozen
                 problems.append(f"Data was appended to the file after the end of the last signature, by {who}.")
             if diff is not None and not hasattr(diff, "modification_level"):
                 problems.append(
-                    f"After the {kind} signature by {who}, the file was changed in a way that signature does not allow."
+                    f"After the {sig_kind} signature by {who}, the file was changed in a way that signature does not allow."
                 )
                 details.append(f"Technical detail: {str(diff).splitlines()[0]}")
             elif status.docmdp_ok is False or (
-                kind == "certification" and mod_level is not None and mod_level > ModificationLevel.FORM_FILLING
+                sig_kind == "certification" and mod_level is not None and mod_level > ModificationLevel.FORM_FILLING
             ):
                 problems.append(
-                    f"After the {kind} signature by {who}, the file was changed beyond what it allows "
+                    f"After the {sig_kind} signature by {who}, the file was changed beyond what it allows "
                     f"({_level_words(mod_level)})."
                 )
 
         validity_ok = _cert_valid_at(cert, claimed)
         if fp in pins and intact and validity_ok:
-            sig_trusted, trust = True, "on the trust list"
+            sig_trusted, trust_words = True, "on the trust list"
         elif fp in own and intact and validity_ok:
-            sig_trusted, trust = True, "your own identity"
+            sig_trusted, trust_words = True, "your own identity"
         elif status.trusted and intact:
             sig_trusted = True
-            trust = "on the trust list" if fp in pins else "chains to a certificate on the trust list"
+            trust_words = "on the trust list" if fp in pins else "chains to a certificate on the trust list"
         else:
-            sig_trusted, trust = False, "untrusted"
+            sig_trusted, trust_words = False, "untrusted"
             if intact:
                 if fp in pins and not validity_ok:
                     trust_reasons.append(
                         f"The certificate of {who} is on the trust list but was not valid at the claimed signing time."
                     )
                 else:
-                    trust_reasons.append(
-                        f"The signer {who}, certificate {format_fingerprint(fp)[:39]}…, is not on the trust list."
-                    )
+                    trust_reasons.append(_untrusted_sentence(role, who, fp, trust.listed_roles(fp)))
         reasons.extend(problems)
         checks.append(
             SignatureCheck(
@@ -446,12 +315,14 @@ def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes], own: frozen
                 signed_revision=emb.signed_revision + 1,
                 later_revisions=later,
                 trusted=sig_trusted,
-                trust=trust,
-                kind=kind,
+                trust=trust_words,
+                kind=sig_kind,
                 docmdp_permission=docmdp,
                 modification_level=mod_level.name if mod_level is not None else None,
                 docmdp_ok=status.docmdp_ok,
                 problems=tuple(problems + details),
+                role=role,
+                reason=reason_text,
             )
         )
 
@@ -466,19 +337,34 @@ def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes], own: frozen
                 f"it {describe_revision(reader, rev)}."
             )
 
-    findings_bytes, findings_problem = read_findings(reader)
-    findings, findings_match = None, None
-    if findings_problem:
-        reasons.append(findings_problem)
+    findings, findings_match, moderates, moderation_sha = None, None, None, None
+    reviewer_revision = None
+    if kind == REPORT:
+        reasons.extend(countersignature_problems(reader, embedded, roles, names))
+        findings_bytes, findings_problem = read_findings(reader)
+        if findings_problem:
+            reasons.append(findings_problem)
+        else:
+            findings, findings_match, problems = check_findings(reader, findings_bytes)
+            reasons.extend(problems)
+        if checks and checks[0].intact:
+            byte_range = [int(x) for x in embedded[0].byte_range]
+            reviewer_revision = hashlib.sha256(data[:byte_range[2] + byte_range[3]]).hexdigest()
     else:
-        findings, findings_match, problems = check_findings(reader, findings_bytes)
-        reasons.extend(problems)
+        reasons.extend(record_signature_problems(checks))
+        record_bytes, record_problem = read_moderation(reader)
+        if record_problem:
+            reasons.append(record_problem)
+        else:
+            moderation_sha = hashlib.sha256(record_bytes).hexdigest()
+            _obj, moderates, problems = check_record(reader, record_bytes, checks[0].fingerprint if checks else None)
+            reasons.extend(problems)
 
     reasons = _dedupe(reasons)
     valid = not reasons
     all_trusted = bool(checks) and all(c.trusted for c in checks)
     notes = list(ALWAYS_NOTES)
-    if not any(c.kind == "certification" for c in checks):
+    if kind == REPORT and not any(c.kind == "certification" for c in checks):
         notes.append("No signature certifies the report; CaseView reports are certified by the reviewer.")
     return Verification(
         path=path,
@@ -490,6 +376,10 @@ def _verify_bytes(path: Path, data: bytes, trusted: Sequence[bytes], own: frozen
         notes=notes,
         revisions=total,
         findings_match=findings_match,
+        kind=kind,
+        moderates=moderates,
+        reviewer_revision_sha256=reviewer_revision,
+        moderation_sha256=moderation_sha,
     )
 
 
