@@ -1,17 +1,25 @@
-"""Detached CMS/PKCS#7 signatures over a manifest: integrity, signer and trust, offline."""
+"""Detached CMS/PKCS#7 signatures over a manifest: integrity, signer and trust, offline.
+
+Checking is pyHanko's (``async_validate_detached_cms``): digest, signature mechanism,
+algorithm policy and certificate path come from the library; this module only turns its
+status into the sentence a bundle check needs, and builds the issuer's signature for
+``bundle build --sign``.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Sequence
 
 from asn1crypto import cms as asn1_cms
 from asn1crypto import tsp as _tsp  # noqa: F401  (adds signing_certificate_v2 to the CMS attribute names)
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 
 # asn1crypto builds each OID's name→number map once, on first use. If that happened before
@@ -33,71 +41,68 @@ class SignerCheck:
     trusted: bool
 
 
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512, "sha224": hashes.SHA224}
-
-
-def _hash_cls(name: str):
+@contextlib.contextmanager
+def quiet_pyhanko():
+    """pyHanko logs every untrusted or broken signature with a traceback; the verdict says it in words."""
+    loggers = [logging.getLogger(n) for n in ("pyhanko", "pyhanko_certvalidator", "fontTools")]
+    saved = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
     try:
-        return _HASHES[name]
-    except KeyError:
-        raise SignatureMismatch(f"uses the digest algorithm {name}, which is not accepted") from None
+        yield
+    finally:
+        for lg, level in zip(loggers, saved):
+            lg.setLevel(level)
 
 
-def _verify_raw(public_key, signature: bytes, data: bytes, hash_name: str, sig_algo: str) -> None:
-    h = _hash_cls(hash_name)()
-    try:
-        if isinstance(public_key, rsa.RSAPublicKey):
-            pad = padding.PSS(mgf=padding.MGF1(h), salt_length=padding.PSS.AUTO) if sig_algo == "rsassa_pss" \
-                else padding.PKCS1v15()
-            public_key.verify(signature, data, pad, h)
-        elif isinstance(public_key, ec.EllipticCurvePublicKey):
-            public_key.verify(signature, data, ec.ECDSA(h))
-        elif isinstance(public_key, ed25519.Ed25519PublicKey):
-            public_key.verify(signature, data)
-        else:
-            raise SignatureMismatch("uses a key type that is not accepted")
-    except InvalidSignature:
-        raise SignatureMismatch("does not match") from None
-
-
-def _name(cert: x509.Certificate) -> str:
-    def first(oid) -> str | None:
-        attrs = cert.subject.get_attributes_for_oid(oid)
-        return str(attrs[0].value) if attrs else None
-
-    org = first(x509.NameOID.ORGANIZATION_NAME)
-    cn = first(x509.NameOID.COMMON_NAME)
+def _name(cert: asn1_x509.Certificate) -> str:
+    subject = cert.subject.native
+    org, cn = subject.get("organization_name"), subject.get("common_name")
     parts = [p for p in (org, cn) if p]
     if len(parts) == 2 and parts[0] == parts[1]:
         parts = parts[:1]
-    return " — ".join(parts) or cert.subject.rfc4514_string()
+    return " — ".join(parts) or cert.subject.human_friendly
 
 
-def _fingerprint(cert: x509.Certificate) -> str:
-    return cert.fingerprint(hashes.SHA256()).hex()
+def _signed_data(signature_der: bytes) -> asn1_cms.SignedData:
+    """Parse the whole structure up front, so garbage fails here with one sentence."""
+    try:
+        info = asn1_cms.ContentInfo.load(signature_der, strict=True)
+        if info["content_type"].native != "signed_data":
+            raise SignatureMismatch("is not a CMS SignedData structure")
+        signed = info["content"]
+        signed.native  # noqa: B018  (forces a full parse: asn1crypto is lazy)
+    except SignatureMismatch:
+        raise
+    except Exception:  # asn1crypto raises many types on garbage input
+        raise SignatureMismatch("cannot be read as a CMS signature") from None
+    if len(signed["signer_infos"]) != 1:
+        raise SignatureMismatch("must have exactly one signer")
+    return signed
 
 
-def _is_trusted(cert: x509.Certificate, pool: list[x509.Certificate], trusted_der: Sequence[bytes]) -> bool:
-    """Pinned, or issued (through certificates carried in the signature) by a pinned certificate."""
-    trusted = [x509.load_der_x509_certificate(d) for d in trusted_der]
-    pinned = {_fingerprint(t) for t in trusted}
-    current = cert
-    for _ in range(6):
-        if _fingerprint(current) in pinned:
-            return True
-        issuers = [c for c in trusted + pool if c.subject == current.issuer and c is not current]
-        nxt = None
-        for candidate in issuers:
-            try:
-                current.verify_directly_issued_by(candidate)
-            except (ValueError, TypeError, InvalidSignature):
-                continue
-            nxt = candidate
-            break
-        if nxt is None or nxt == current:
-            return False
-        current = nxt
-    return False
+def _context(trusted_der: Sequence[bytes], signed: asn1_cms.SignedData):
+    from pyhanko_certvalidator import ValidationContext
+
+    carried = [c.chosen for c in signed["certificates"] or [] if c.name == "certificate"]
+    # trust_roots must be an explicit list: None would fall back to the system TLS roots,
+    # and a TLS root says nothing about who may issue a case bundle. No fetching: offline.
+    return ValidationContext(trust_roots=[asn1_x509.Certificate.load(d) for d in trusted_der],
+                             other_certs=carried, allow_fetching=False, revocation_mode="soft-fail")
+
+
+def _key_usage(signed: asn1_cms.SignedData):
+    """A signing key, if its certificate restricts usage at all (RFC 5280: no extension, no restriction)."""
+    from pyhanko.sign.general import extract_certificate_info
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+
+    try:
+        signer = extract_certificate_info(signed).signer_cert
+    except Exception:
+        raise SignatureMismatch("does not carry the signer's certificate") from None
+    if signer.key_usage_value is None:
+        return KeyUsageConstraints(key_usage=set())  # an empty set, not None: None means pyHanko's default
+    return KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"})
 
 
 def verify_detached(signature_der: bytes, content: bytes, trusted_der: Sequence[bytes] = ()) -> SignerCheck:
@@ -105,64 +110,38 @@ def verify_detached(signature_der: bytes, content: bytes, trusted_der: Sequence[
 
     Raises :class:`SignatureMismatch` when it is not a usable signature or does not match.
     """
+    from pyhanko.sign.validation.errors import DisallowedAlgorithmError, SignatureValidationError
+    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
+
+    signed = _signed_data(signature_der)
     try:
-        info = asn1_cms.ContentInfo.load(signature_der)
-        if info["content_type"].native != "signed_data":
-            raise SignatureMismatch("is not a CMS SignedData structure")
-        signed = info["content"]
-        signer_infos = signed["signer_infos"]
-        if len(signer_infos) != 1:
-            raise SignatureMismatch("must have exactly one signer")
-        si = signer_infos[0]
-        certs = [x509.load_der_x509_certificate(c.chosen.dump()) for c in signed["certificates"] or []
-                 if c.name == "certificate"]
-        sid = si["sid"]
-        signer = None
-        for c in certs:
-            if sid.name == "issuer_and_serial_number":
-                if c.serial_number == sid.chosen["serial_number"].native and \
-                        c.issuer.public_bytes() == sid.chosen["issuer"].dump():
-                    signer = c
-            else:
-                try:
-                    ski = c.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-                except x509.ExtensionNotFound:
-                    continue
-                if ski == sid.chosen.native:
-                    signer = c
-        if signer is None:
-            raise SignatureMismatch("does not carry the signer's certificate")
-        digest_name = si["digest_algorithm"]["algorithm"].native
-        sig_algo = si["signature_algorithm"]["algorithm"].native
-        signature = si["signature"].native
-        attrs = si["signed_attrs"]
-        if attrs.native is not None and len(attrs):
-            digest = None
-            for attr in attrs:
-                if attr["type"].native == "message_digest":
-                    digest = attr["values"][0].native
-            if digest is None:
-                raise SignatureMismatch("has signed attributes without a message digest")
-            if digest != hashlib.new(digest_name, content).digest():
-                raise SignatureMismatch("does not match")
-            signed_bytes = attrs.untag().dump(force=True)
-            # The signature is computed over the attributes encoded as a SET, not with the [0] tag.
-            signed_bytes = b"\x31" + signed_bytes[1:]
-        else:
-            signed_bytes = content
-        _verify_raw(signer.public_key(), signature, signed_bytes, digest_name,
-                    "rsassa_pss" if "pss" in sig_algo else sig_algo)
-    except SignatureMismatch:
-        raise
-    except Exception as exc:  # asn1crypto and cryptography raise many types on garbage input
+        with quiet_pyhanko():
+            status = asyncio.run(async_validate_detached_cms(
+                content, signed, signer_validation_context=_context(trusted_der, signed),
+                key_usage_settings=_key_usage(signed)))
+    except DisallowedAlgorithmError:
+        raise SignatureMismatch("uses an algorithm that is not accepted") from None
+    except SignatureValidationError as exc:
+        raise SignatureMismatch(_reason(exc)) from None
+    except Exception:
         raise SignatureMismatch("cannot be read as a CMS signature") from None
-    return SignerCheck(subject=_name(signer), fingerprint=_fingerprint(signer),
-                       trusted=_is_trusted(signer, certs, trusted_der))
+    if not status.intact or not status.valid:
+        raise SignatureMismatch("does not match")
+    cert = status.signing_cert
+    return SignerCheck(subject=_name(cert), fingerprint=hashlib.sha256(cert.dump()).hexdigest(),
+                       trusted=status.trusted)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "certificate" in text and ("not found" in text or "could not" in text or "no " in text):
+        return "does not carry the signer's certificate"
+    return "cannot be checked as a CMS signature"
 
 
 def sign_detached(content: bytes, cert_der: bytes, private_key) -> bytes:
     """A detached CMS signature (SHA-256, signed attributes) — used by ``bundle build --sign``."""
-    from asn1crypto import algos, x509 as asn1_x509
+    from asn1crypto import algos
 
     cert = asn1_x509.Certificate.load(cert_der)
     digest = hashlib.sha256(content).digest()

@@ -16,15 +16,17 @@ from caseview.core.cms import sign_detached
 from caseview.core.errors import BundleError
 
 
-def make_cert(name="Northshire Council Children's Services"):
+def make_cert(name="Northshire Council Children's Services", ca=False):
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "Bundle issuing"),
                          x509.NameAttribute(x509.NameOID.ORGANIZATION_NAME, name)])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=365)).sign(key, hashes.SHA256()))
-    return key, cert
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+               .not_valid_after(now + datetime.timedelta(days=365)))
+    if ca:
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+    return key, builder.sign(key, hashes.SHA256())
 
 
 @pytest.fixture
@@ -71,3 +73,29 @@ def test_garbage_signature_is_refused(signed_bundle, tmp_path):
     _rewrite(path, bad, {"manifest.sig": b"\x30\x03\x02\x01\x00"})
     with pytest.raises(BundleError, match="manifest.sig"):
         check_bundle(bad)
+
+
+def _issued_bundle(factory, tmp_path, ca_key, ca_cert):
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    subject = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "Bundle issuing"),
+                         x509.NameAttribute(x509.NameOID.ORGANIZATION_NAME, "Northshire Council")])
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(ca_cert.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+            .sign(ca_key, hashes.SHA256()))
+    der = cert.public_bytes(serialization.Encoding.DER)
+    out = tmp_path / "chained.cvb"
+    build_bundle(factory.folder(), out, signer=lambda data: sign_detached(data, der, key))
+    return out
+
+
+def test_trusted_through_a_pinned_authority(factory, tmp_path):
+    """An issuer certificate issued by a pinned authority is trusted; the authority need not sign."""
+    ca_key, ca_cert = make_cert("Northshire Council Root", ca=True)
+    out = _issued_bundle(factory, tmp_path, ca_key, ca_cert)
+    ca_der = ca_cert.public_bytes(serialization.Encoding.DER)
+    assert check_bundle(out, trusted=[ca_der]).issuer_status == "trusted"
+    other_key, other_ca = make_cert("Some Other Council")
+    assert check_bundle(out, trusted=[other_ca.public_bytes(serialization.Encoding.DER)]).issuer_status == "untrusted"
+

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..cms import quiet_pyhanko
 from ..identity import format_fingerprint
 from ..pdf_inspect import check_findings, describe_revision, dget, read_findings
 from ..signing import MODERATOR_FIELD
@@ -91,7 +90,7 @@ def verify_report(path: Path, *, trusted: Sequence[bytes] = (), own: Sequence[st
     except OSError as exc:
         return _result(path, [f"The file {path} cannot be read ({exc.strerror or exc})."])
     try:
-        with _quiet_pyhanko():
+        with quiet_pyhanko():
             trust = _Trust(trusted, trusted_roles)
             return _verify_bytes(path, data, trust, frozenset(f.lower() for f in own))
     except _Invalid as exc:
@@ -99,20 +98,6 @@ def verify_report(path: Path, *, trusted: Sequence[bytes] = (), own: Sequence[st
     except Exception as exc:  # a malformed file can make pyHanko fail anywhere; that is a verdict, not a crash
         detail = str(exc).strip().rstrip(".") or type(exc).__name__
         return _result(path, [f"The report's signatures could not be checked, so it is not valid ({detail})."])
-
-
-@contextlib.contextmanager
-def _quiet_pyhanko():
-    """pyHanko logs every untrusted or broken signature with a traceback; the verdict says it in words."""
-    loggers = [logging.getLogger(n) for n in ("pyhanko", "pyhanko_certvalidator", "fontTools")]
-    saved = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        for lg, level in zip(loggers, saved):
-            lg.setLevel(level)
 
 
 def _load_trusted(trusted: Sequence[bytes], offset: int = 0):
