@@ -141,7 +141,7 @@ def _check_open(fh: BinaryIO, path: Path, name: str, limits: Limits, registry: R
 
     notices = []
     if manifest.framework_version:
-        fw = registry.get(manifest.framework)
+        fw = registry.for_bundle(manifest.framework, manifest.framework_version, manifest.minor)
         if fw is not None and fw.version != manifest.framework_version:
             notices.append(f"The bundle asks for framework {manifest.framework} {manifest.framework_version}; "
                            f"this CaseView has version {fw.version}, which will be used.")
@@ -171,7 +171,7 @@ def _read_small(archive: SafeZip, entry: Entry, limit: int) -> bytes:
 
 
 def _check_framework(name: str, manifest: Manifest, registry: Registry) -> None:
-    fw = registry.get(manifest.framework)
+    fw = registry.for_bundle(manifest.framework, manifest.framework_version, manifest.minor)
     if fw is None:
         known = ", ".join(registry.ids()) or "none"
         raise BundleError(f"{name}: {MANIFEST} at review.framework names unknown framework "

@@ -143,6 +143,10 @@ def parse_findings(obj: Any, ctx: CaseContext, *, check_fingerprint: bool) -> tu
     fw = _need(obj, "framework", dict, "")
     if _need(fw, "id", str, "framework") != ctx.framework.id:
         raise ReviewError(f"framework.id {fw['id']!r} is not the case's framework {ctx.framework.id!r}.")
+    version = fw.get("version")
+    if version is not None and version != ctx.framework.version:
+        raise ReviewError(f"framework.version {version!r} is not the version the case's review uses "
+                          f"({ctx.framework.version!r}); the questions differ between versions.")
     answers: dict[tuple[str, str], Any] = {}
     evidence: list[Evidence] = []
     items = _need(obj, "items", list, "")

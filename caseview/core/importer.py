@@ -142,7 +142,7 @@ def _import(ws: Workspace, path: Path, stage: Path, registry: Registry, limits, 
             os.chmod(staged[doc.id], 0o600)
             os.replace(staged[doc.id], blob)
     case_id = case_id_for(checked.fingerprint)
-    fw = registry.get(manifest.framework)
+    fw = registry.for_bundle(manifest.framework, manifest.framework_version, manifest.minor)
     case = dict(id=case_id, bundle_id=manifest.bundle_id, fingerprint=checked.fingerprint,
                 version=1 + max((c.version for c in earlier), default=0), reference=manifest.case.reference,
                 title=manifest.case.title, issuer=manifest.issuer_organisation, framework_id=manifest.framework,

@@ -118,6 +118,9 @@ def _describe(error) -> JsonFault:
         key = missing[0] if missing else "?"
         return JsonFault("is missing", json_path(path + [key]))
     where = json_path(path) or "the top level"
+    hint = error.schema.get("x-hint") if isinstance(error.schema, dict) else None
+    if hint and kind in ("type", "pattern"):
+        return JsonFault(hint, where)
     if kind == "type":
         wanted = error.validator_value
         wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted

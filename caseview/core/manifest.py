@@ -6,9 +6,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from .jsonload import JsonFault, first_schema_fault, parse_json_bytes
+from .money import ISO_4217
 
 FORMAT = "caseview-bundle"
 SUPPORTED_MAJOR = 1
@@ -62,6 +64,24 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Period:
+    """A span of calendar days, both ends included (format 1.1 ``case.period``, a claim's ``window``)."""
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a provider claims for an outcome (format 1.1): exact money, never a float."""
+    reference: str
+    amount: Decimal
+    currency: str
+    provider: str | None = None
+    contract: str | None = None
+    window: Period | None = None
+
+
+@dataclass(frozen=True)
 class Event:
     id: str
     date: str
@@ -70,6 +90,7 @@ class Event:
     detail: str | None = None
     documents: tuple[str, ...] = ()
     items: tuple[str, ...] = ()
+    subject: str | None = None  # format 1.1: the child an event concerns, when a case has several
 
 
 @dataclass(frozen=True)
@@ -84,6 +105,7 @@ class Item:
     measure: str | None = None
     documents: tuple[str, ...] = ()
     events: tuple[str, ...] = ()
+    claim: Claim | None = None  # format 1.1, outcomes only
 
 
 @dataclass(frozen=True)
@@ -93,6 +115,8 @@ class CaseInfo:
     summary: str | None = None
     subject: str | None = None
     attributes: tuple[tuple[str, Any], ...] = ()
+    period: Period | None = None  # format 1.1
+    protective_marking: str | None = None  # format 1.1; the report's default applies when absent
 
 
 @dataclass(frozen=True)
@@ -116,6 +140,11 @@ class Manifest:
     chronology: tuple[Event, ...]
     items: tuple[Item, ...]
     raw: dict = field(repr=False, compare=False, hash=False)
+    terms_of_reference: str | None = None  # format 1.1
+
+    @property
+    def minor(self) -> int:
+        return int(self.format_version.split(".")[1])
 
     def document(self, doc_id: str) -> Document:
         for d in self.documents:
@@ -213,8 +242,31 @@ def _unique(values: list[tuple[str, str]], what: str) -> set[str]:
     return set(seen)
 
 
+def _period(raw: dict, where: str) -> Period:
+    _real_date(raw["start"], f"{where}.start")
+    _real_date(raw["end"], f"{where}.end")
+    period = Period(date.fromisoformat(raw["start"]), date.fromisoformat(raw["end"]))
+    if period.end < period.start:
+        raise JsonFault(f"ends ({raw['end']}) before it starts ({raw['start']})", where)
+    return period
+
+
+def _claim(raw: dict | None, where: str, kind: str) -> Claim | None:
+    if raw is None:
+        return None
+    if kind != "outcome":
+        raise JsonFault(f"is only for items of kind 'outcome' (this one is {kind!r})", where)
+    if raw["currency"] not in ISO_4217:
+        raise JsonFault(f"is {raw['currency']!r}, which is not an ISO 4217 currency code", f"{where}.currency")
+    return Claim(reference=raw["reference"], amount=Decimal(raw["amount"]), currency=raw["currency"],
+                 provider=_opt(raw, "provider"), contract=_opt(raw, "contract"),
+                 window=_period(raw["window"], f"{where}.window") if "window" in raw else None)
+
+
 def _build(obj: dict) -> Manifest:
     _real_datetime(obj["created"], "created")
+    # Format 1.1 keys are read from 1.1 bundles only: a 1.0 bundle's unknown keys are ignored, as 1.0 says.
+    v11 = int(obj["format_version"].split(".")[1]) >= 1
     review = obj["review"]
     if "due" in review:
         _real_date(review["due"], "review.due")
@@ -265,7 +317,7 @@ def _build(obj: dict) -> Manifest:
         _check_refs(e.get("items", []), item_ids, f"{where}.items", "item", e["id"])
         events.append(Event(id=e["id"], date=e["date"], title=e["title"], type=_opt(e, "type"),
                             detail=_opt(e, "detail"), documents=tuple(e.get("documents", [])),
-                            items=tuple(e.get("items", []))))
+                            items=tuple(e.get("items", [])), subject=_opt(e, "subject") if v11 else None))
 
     items = []
     for i, it in enumerate(items_raw):
@@ -277,7 +329,11 @@ def _build(obj: dict) -> Manifest:
         items.append(Item(id=it["id"], kind=it["kind"], title=it["title"], date=_opt(it, "date"),
                           detail=_opt(it, "detail"), made_by_role=_opt(it, "made_by_role"),
                           claimed_by=_opt(it, "claimed_by"), measure=_opt(it, "measure"),
-                          documents=tuple(it.get("documents", [])), events=tuple(it.get("events", []))))
+                          documents=tuple(it.get("documents", [])), events=tuple(it.get("events", [])),
+                          claim=_claim(it.get("claim"), f"{where}.claim", it["kind"]) if v11 else None))
+    if v11:
+        _unique([(f"items[{i}].claim.reference", it.claim.reference) for i, it in enumerate(items) if it.claim],
+                "claim")
 
     issuer, case, anon = obj["issuer"], obj["case"], obj["anonymisation"]
     return Manifest(
@@ -286,13 +342,15 @@ def _build(obj: dict) -> Manifest:
         issuer_contact=_opt(issuer, "contact"),
         case=CaseInfo(reference=case["reference"], title=_opt(case, "title"), summary=_opt(case, "summary"),
                       subject=_opt(case, "subject"),
-                      attributes=tuple((case.get("attributes") or {}).items())),
+                      attributes=tuple((case.get("attributes") or {}).items()),
+                      period=_period(case["period"], "case.period") if v11 and "period" in case else None,
+                      protective_marking=_opt(case, "protective_marking") if v11 else None),
         anonymisation_statement=anon["statement"], anonymisation_method=_opt(anon, "method"),
         anonymisation_performed_by=_opt(anon, "performed_by"),
         framework=review["framework"], framework_version=_opt(review, "framework_version"),
         due=_opt(review, "due"), instructions=_opt(review, "instructions"),
         sections=sections, documents=tuple(documents), chronology=tuple(events), items=tuple(items),
-        raw=obj)
+        raw=obj, terms_of_reference=_opt(review, "terms_of_reference") if v11 else None)
 
 
 def _check_refs(refs: list[str], known: set[str], where: str, what: str, owner: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from datetime import date
 from dataclasses import asdict, dataclass, field
 from typing import Any, Union
 
@@ -192,6 +193,28 @@ def check_value(q: Question, value: Any, fw: Framework, where: str) -> None:
         if not (isinstance(value, dict) and set(value) == {"raised", "note"} and isinstance(value["raised"], bool)
                 and isinstance(value["note"], str)):
             raise bad('must be {"raised": true or false, "note": text}')
+    elif q.type == "date":
+        if not _iso_date(value):
+            raise bad("must be a date written 2027-04-02")
+    elif q.type == "actions":
+        if not isinstance(value, list):
+            raise bad('must be a list of {"action", "owner_role", "due"}')
+        for n, row in enumerate(value, 1):
+            if not (isinstance(row, dict) and set(row) == {"action", "owner_role", "due"}
+                    and all(isinstance(row[k], str) for k in row)):
+                raise bad(f'has action {n}, which is not {{"action": text, "owner_role": text, "due": date or ""}}')
+            if row["due"] and not _iso_date(row["due"]):
+                raise bad(f"has action {n} with a due date that is not a date written 2027-04-02")
+
+
+def _iso_date(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def check_anchor(ctx: CaseContext, a: Anchor, where: str) -> None:
@@ -421,7 +444,15 @@ def _answered(q: Question, value: Any) -> bool:
         return bool(value.strip())
     if q.type in ("list", "tags"):
         return any(v.strip() for v in value)
+    if q.type == "actions":
+        return any(row["action"].strip() for row in value)
     return True
+
+
+def _said(answer: Any) -> str:
+    if isinstance(answer, dict):
+        answer = "raised" if answer.get("raised") else "not raised"
+    return f'"{answer}"' if isinstance(answer, str) else str(answer)
 
 
 def missing(ctx: CaseContext, state: ReviewState) -> list[Missing]:
@@ -433,10 +464,15 @@ def missing(ctx: CaseContext, state: ReviewState) -> list[Missing]:
     targets = [(item.id, ctx.framework.questions_for(item.kind)) for item in ctx.manifest.items]
     targets.append((CASE, ctx.framework.case_questions))
     for item_id, questions in targets:
+        def answer_of(qid: str, item_id=item_id):
+            return state.answers.get((item_id, qid))
+
         for q in questions:
             value = state.answers.get((item_id, q.id))
-            if q.required and not _answered(q, value):
-                out.append(Missing(item_id, q.id, "not answered"))
+            if q.is_required(answer_of) and not _answered(q, value):
+                out.append(Missing(item_id, q.id, "not answered" if q.required_when is None
+                                   else f"required because {q.required_when[0]} is "
+                                        f"{_said(answer_of(q.required_when[0]))}"))
             if q.type == "flag" and isinstance(value, dict) and value.get("raised") and not value["note"].strip():
                 out.append(Missing(item_id, q.id, "raised without the note it requires"))
             if q.min_evidence and evidence_count.get(item_id, 0) < q.min_evidence:

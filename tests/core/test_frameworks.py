@@ -12,7 +12,7 @@ from caseview.core.frameworks import builtin_dir, load_framework_file, load_regi
 
 def test_shipped_frameworks_match_the_spec():
     reg = load_registry()
-    cfa, ov = reg.get("case-file-audit"), reg.get("outcome-verification")
+    cfa, ov = reg.get("case-file-audit", "1.0"), reg.get("outcome-verification", "1.0")
     assert [q.id for q in cfa.questions_for("decision")] == ["timely", "informed", "child_voice", "proportionate",
                                                              "oversight", "judgement", "rationale", "escalate"]
     assert [q.id for q in cfa.case_questions] == ["overall", "strengths", "development", "themes", "recommendations"]
@@ -24,6 +24,58 @@ def test_shipped_frameworks_match_the_spec():
     assert [q.id for q in ov.case_questions] == ["payment", "payment_rationale", "quality_note"]
     assert not cfa.covers("outcome") and ov.covers("outcome")
     assert {q.id: q.min_evidence for q in ov.questions_for("outcome")}["evidenced"] == 1
+
+
+def test_shipped_frameworks_1_1_match_the_spec():
+    reg = load_registry()
+    assert reg.all_versions("case-file-audit") == ["1.0", "1.1"] and reg.all_versions("outcome-verification") == ["1.0", "1.1"]
+    cfa, ov = reg.get("case-file-audit"), reg.get("outcome-verification")
+    assert (cfa.version, ov.version) == ("1.1", "1.1")
+    assert [q.id for q in cfa.questions_for("decision")] == [
+        "timely", "informed", "child_voice", "proportionate", "oversight", "fathers", "identity_needs", "supervision",
+        "judgement", "rationale", "escalate"]
+    assert [q.id for q in cfa.case_questions] == ["overall", "difference_made", "strengths", "development", "themes",
+                                                 "recommendations", "actions", "limitations", "declaration",
+                                                 "declaration_note"]
+    assert [q.id for q in ov.questions_for("outcome")] == ["threshold", "evidence_quality", "attributable",
+                                                           "sustained", "payment", "recheck", "rationale", "concern"]
+    assert [q.id for q in ov.questions_for("decision")] == ["timely", "child_voice", "oversight", "judgement",
+                                                            "rationale", "escalate"]
+    assert [q.id for q in ov.case_questions] == ["payment_summary", "limitations", "quality_note", "declaration",
+                                                 "declaration_note"]
+    by_id = {q.id: q for q in ov.questions_for("outcome")}
+    assert by_id["threshold"].min_evidence == 1 and by_id["recheck"].type == "date"
+    assert by_id["payment"].options == ("Pay", "Withhold", "Defer")
+    recheck = by_id["recheck"]
+    assert recheck.is_required({"payment": "Defer"}.get) and not recheck.is_required({"payment": "Pay"}.get)
+    assert not recheck.is_required({}.get)
+    actions = {q.id: q for q in cfa.case_questions}["actions"]
+    assert actions.type == "actions"
+    assert actions.is_required({"overall": 2}.get) and actions.is_required({"overall": 1}.get)
+    assert not actions.is_required({"overall": 3}.get) and not actions.is_required({"overall": "2"}.get)
+
+
+def test_a_bundle_gets_the_version_it_asks_for():
+    reg = load_registry()
+    assert reg.for_bundle("outcome-verification", "1.0", 1).version == "1.0"
+    assert reg.for_bundle("outcome-verification", "1.1", 1).version == "1.1"
+    assert reg.for_bundle("outcome-verification", None, 1).version == "1.1"
+    assert reg.for_bundle("outcome-verification", None, 0).version == "1.0"  # a 1.0 bundle predates 1.1
+    assert reg.for_bundle("outcome-verification", "9.9", 1).version == "1.1"  # not installed: the newest
+
+
+@pytest.mark.parametrize("when, fault", [
+    ({"question": "nope", "equals": "Defer"}, "required_when.question"),
+    ({"question": "recheck", "equals": "Defer"}, "required_when.question"),  # itself
+    ({"question": "payment", "equals": "Maybe"}, "required_when"),
+    ({"question": "rationale", "equals": "x"}, "required_when.question"),  # a text cannot be a condition
+    ({"question": "payment"}, "required_when"),
+])
+def test_a_bad_condition_is_refused_with_its_path(when, fault):
+    src = json.loads((builtin_dir() / "outcome-verification-1.1.json").read_text(encoding="utf-8"))
+    src["item_questions"]["outcome"][5]["required_when"] = when
+    with pytest.raises(FrameworkError, match=rf"at item_questions\.outcome\[5\]\.{fault}\b"):
+        parse_framework(json.dumps(src), "test.json")
 
 
 def _source():

@@ -8,6 +8,7 @@ from reportlab.platypus import Flowable, PageBreak, Table, TableStyle
 from reportlab.platypus import Paragraph as _Paragraph
 from reportlab.platypus.flowables import HRFlowable
 
+from ..dates import uk_date
 from .model import ReportInput
 from .style import (
     ACCENT,
@@ -266,6 +267,15 @@ def answer_markup(q: dict, answers: dict, framework: dict) -> str:
         return esc(", ".join(value or [])) or "None"
     if kind == "text":
         return "<br/><br/>".join(paragraphs_markup(str(value))) or NOT_ANSWERED
+    if kind == "date":
+        return esc(uk_date(value)) or esc(value)
+    if kind == "actions":
+        lines = []
+        for i, row in enumerate(value or [], 1):
+            owner = f" — {esc(row.get('owner_role'))}" if row.get("owner_role") else ""
+            due = f", by {esc(uk_date(row.get('due')))}" if row.get("due") else ""
+            lines.append(f"{i}. {esc(row.get('action', ''))}{owner}{due}")
+        return "<br/>".join(lines) or "None"
     return esc(value)
 
 
@@ -280,13 +290,14 @@ def headline_questions(questions: list[dict]) -> list[dict]:
         return scaled
     return [
         q for q in questions
-        if q.get("type") == "choice" and (q.get("min_evidence") or q.get("id") == "sustained")
+        if q.get("type") == "choice" and (q.get("min_evidence") or q.get("id") in ("sustained", "payment"))
     ]
 
 
 def case_headline(framework: dict) -> dict | None:
+    """The case answer the summary leads with; the declaration is not a finding (it sits with the signature)."""
     for q in framework.get("case_questions") or []:
-        if q.get("type") in ("scale", "choice"):
+        if q.get("type") in ("scale", "choice") and q.get("id") != "declaration":
             return q
     return None
 

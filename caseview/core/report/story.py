@@ -41,7 +41,9 @@ from .blocks import (
 )
 from .appendices import appendix_a, appendix_b, appendix_c
 from .closing import OWN_PARTS, limitations, signatures
+from ..payments import compute_payments
 from .model import ReportInput
+from .payments import money_headline, payment_table
 from .terms import terms_of_reference
 from .style import (
     ACCENT,
@@ -129,6 +131,11 @@ def cover(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flow
     return story
 
 
+def _pays_per_outcome(framework: dict) -> bool:
+    """A framework (outcome-verification 1.1) that recommends payment per outcome, not once for the case."""
+    return any(q.get("id") == "payment" for q in item_questions(framework, "outcome"))
+
+
 def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
     story = h1("Summary", "summary", st)
     items = items_in_order(inp)
@@ -172,9 +179,13 @@ def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Fl
         story.append(Paragraph("No escalations or concerns were raised.", st.body))
     story.append(Spacer(1, 10))
 
+    payments = compute_payments(inp.manifest, inp.findings)
     headline_q = case_headline(inp.framework)
     case_answers = ((inp.findings.get("case") or {}).get("answers")) or {}
-    if headline_q is not None:
+    if payments is not None and _pays_per_outcome(inp.framework):
+        story += money_headline(payments, st, width)
+        story += payment_table(payments, st, width)
+    elif headline_q is not None:
         label = str(headline_q.get("text", "")).rstrip(".")
         value = answer_markup(headline_q, case_answers, inp.framework)
         cell = [Paragraph(smallcaps(label), st.label), Spacer(1, 4), Paragraph(value, st.headline)]

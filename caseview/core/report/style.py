@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -90,6 +90,7 @@ class Styles:
     small_muted: ParagraphStyle
     cell: ParagraphStyle
     cell_bold: ParagraphStyle
+    cell_right: ParagraphStyle
     cell_head: ParagraphStyle
     cell_mono: ParagraphStyle
     h1: ParagraphStyle
@@ -102,6 +103,7 @@ class Styles:
     cover_sub: ParagraphStyle
     mono: ParagraphStyle
     headline: ParagraphStyle
+    headline_sentence: ParagraphStyle
     answer: ParagraphStyle
     alert_head: ParagraphStyle
     quote: ParagraphStyle
@@ -120,6 +122,7 @@ def make_styles() -> Styles:
         small_muted=st("small_muted", fontSize=8, leading=11, textColor=MUTED),
         cell=st("cell", fontSize=8.5, leading=12),
         cell_bold=st("cell_bold", fontName=SANS_BOLD, fontSize=8.5, leading=12),
+        cell_right=st("cell_right", fontSize=8.5, leading=12, alignment=TA_RIGHT),
         cell_head=st("cell_head", fontName=SANS_BOLD, fontSize=7.5, leading=10, textColor=ACCENT),
         cell_mono=st("cell_mono", fontName=MONO, fontSize=6.5, leading=9, textColor=MUTED),
         h1=st("h1", fontName=SANS_BOLD, fontSize=17, leading=22, textColor=ACCENT, spaceAfter=4),
@@ -136,6 +139,7 @@ def make_styles() -> Styles:
         cover_sub=st("cover_sub", fontSize=10.5, leading=15, textColor=MUTED),
         mono=st("mono", fontName=MONO, fontSize=8.5, leading=12),
         headline=st("headline", fontName=SANS_BOLD, fontSize=24, leading=30, textColor=ACCENT),
+        headline_sentence=st("headline_sentence", fontName=SANS_BOLD, fontSize=14, leading=19, textColor=ACCENT),
         answer=st("answer", fontName=SANS_BOLD, fontSize=12, leading=16, textColor=INK,
                   spaceAfter=2),
         alert_head=st("alert_head", fontName=SANS_BOLD, fontSize=10.5, leading=14,
