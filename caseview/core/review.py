@@ -437,7 +437,8 @@ class Missing:
         return f"{where}, {self.question_id}: {self.reason}"
 
 
-def _answered(q: Question, value: Any) -> bool:
+def answered(q: Question, value: Any) -> bool:
+    """Whether ``value`` counts as an answer to ``q`` (blank text and empty lists do not)."""
     if value is None:
         return False
     if q.type == "text":
@@ -469,7 +470,7 @@ def missing(ctx: CaseContext, state: ReviewState) -> list[Missing]:
 
         for q in questions:
             value = state.answers.get((item_id, q.id))
-            if q.is_required(answer_of) and not _answered(q, value):
+            if q.is_required(answer_of) and not answered(q, value):
                 out.append(Missing(item_id, q.id, "not answered" if q.required_when is None
                                    else f"required because {q.required_when[0]} is "
                                         f"{_said(answer_of(q.required_when[0]))}"))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, Q
                                QWidget)
 
 from ...core.frameworks import CASE, Framework, Question
-from ...core.review import Evidence
+from ...core.review import Evidence, answered
 from ...core.snapshot import CaseSnapshot
 from .. import style
 from ..cards import CardDelegate
@@ -79,16 +79,22 @@ class QuestionBlock(QFrame):
             lay.addWidget(self.evidence_note)
         self.title.setBuddy(self.editor)
 
-    def set_status(self, answered: bool, flag_needs_note: bool, raised: bool = False) -> None:
+    def set_status(self, answered: bool, flag_needs_note: bool, raised: bool = False,
+                   required: bool | None = None) -> None:
+        """``required`` is the question's requirement now (framework 1.1's required_when can switch it)."""
         q = self.question
+        required = q.required if required is None else required
+        when = _condition(q)
         if raised:
             text, role = "⚑ Raised", "warning"
         elif flag_needs_note:
             text, role = "", "muted"
-        elif q.required and not answered:
-            text, role = "Required", "warning"
-        elif q.required:
+        elif required and not answered:
+            text, role = ("Required" + (f" ({when})" if when else "")), "warning"
+        elif required:
             text, role = "✓ Answered", "muted"
+        elif when:
+            text, role = f"Needed only {when}", "muted"
         else:
             text, role = "Optional", "muted"
         self.status.setText(text)
@@ -324,8 +330,8 @@ class ItemForm(QWidget):
             if not block.editor.has_pending():
                 block.editor.set_value(value)
             needs_note = q.type == "flag" and is_raised(value) and not str(value.get("note", "")).strip()
-            block.set_status(value is not None and _answered(q, value), needs_note,
-                             q.type == "flag" and is_raised(value))
+            block.set_status(answered(q, value), needs_note, q.type == "flag" and is_raised(value),
+                             q.is_required(lambda qid: state.answers.get((self.item_id, qid))))
             if q.min_evidence:
                 block.set_evidence(*evidence_note(q.min_evidence, count))
             block.set_flagged(q.type == "flag" and is_raised(value))
@@ -336,11 +342,10 @@ class ItemForm(QWidget):
             block.editor.flush()
 
 
-def _answered(q: Question, value: Any) -> bool:
-    if q.type == "text":
-        return bool(str(value).strip())
-    if q.type in ("list", "tags"):
-        return any(str(v).strip() for v in value)
-    if q.type == "flag":
-        return True
-    return True
+def _condition(q: Question) -> str:
+    """"when payment is Defer", from a 1.1 question's required_when."""
+    if q.required_when is None:
+        return ""
+    other, values = q.required_when
+    said = " or ".join(("raised" if v is True else "not raised" if v is False else str(v)) for v in values)
+    return f"when {other.replace('_', ' ')} is {said}"
