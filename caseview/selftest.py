@@ -29,7 +29,7 @@ from typing import Any, Callable
 # A passage the demo case is known to hold, on a page of a PDF (so extraction ran in the workers).
 KNOWN_QUERY = "bruise"
 KNOWN_HIT = ("DOC01", 1, "A1")  # document, page, bundle page reference
-DEMO_DOCUMENTS = 15
+DEMO_DOCUMENTS = 21
 
 
 class StepFailed(Exception):

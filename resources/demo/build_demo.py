@@ -946,8 +946,11 @@ FALLBACK_FRAMEWORK = {
 }
 
 
-def load_framework(framework_id: str) -> dict:
-    path = REPO / "resources" / "frameworks" / f"{framework_id}.json"
+def load_framework(framework_id: str, version: str | None = None) -> dict:
+    folder = REPO / "resources" / "frameworks"
+    path = folder / f"{framework_id}-{version}.json"
+    if not path.is_file():
+        path = folder / f"{framework_id}.json"
     if path.is_file():
         return load_json(path)
     if framework_id == FALLBACK_FRAMEWORK["id"]:
@@ -963,8 +966,12 @@ def check_answer_set(where: str, questions: list[dict], answers: dict, framework
             raise BuildError(f"{where}: {key!r} is not a question of this framework")
     for q in questions:
         qid = q["id"]
+        required = q.get("required")
+        when = q.get("required_when")
+        if when:  # framework shape 1.1
+            required = answers.get(when["question"]) in (when["in"] if "in" in when else [when["equals"]])
         if qid not in answers:
-            if q.get("required"):
+            if required:
                 raise BuildError(f"{where}: required question {qid!r} is not answered")
             continue
         value = answers[qid]
@@ -984,6 +991,11 @@ def check_answer_set(where: str, questions: list[dict], answers: dict, framework
             ok = (isinstance(value, dict) and set(value) == {"raised", "note"}
                   and isinstance(value["raised"], bool) and isinstance(value["note"], str)
                   and (not value["raised"] or bool(value["note"].strip())))
+        elif kind == "date":
+            ok = isinstance(value, str) and bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))
+        elif kind == "actions":
+            ok = isinstance(value, list) and all(
+                isinstance(r, dict) and set(r) == {"action", "owner_role", "due"} for r in value)
         if not ok:
             raise BuildError(f"{where}: {value!r} is not a valid answer to {qid!r} ({kind})")
         if n_evidence is not None and n_evidence < q.get("min_evidence", 0):
@@ -994,7 +1006,7 @@ def check_answers(review: dict, manifest: dict) -> None:
     fw_ref = review["framework"]
     if fw_ref["id"] != manifest["review"]["framework"]:
         raise BuildError("review.json and the manifest name different frameworks")
-    framework = load_framework(fw_ref["id"])
+    framework = load_framework(fw_ref["id"], fw_ref["version"])
     if framework.get("version") != fw_ref["version"]:
         raise BuildError(f"framework version {framework.get('version')!r} is not {fw_ref['version']!r}")
     kinds = {i["id"]: i["kind"] for i in manifest["items"]}

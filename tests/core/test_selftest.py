@@ -78,7 +78,7 @@ def test_self_test_passes_from_source_without_the_network(tmp_path):
     steps = [line for line in lines[1:-1]]
     assert [s.split()[0] for s in steps if s.split()[0] not in ("ok", "skip")] == []
     labels = " | ".join(steps)
-    for label in ("import demo bundle (15 documents", "search demo bundle ('bruise'", "A1 among them",
+    for label in ("import demo bundle (21 documents", "search demo bundle ('bruise'", "A1 among them",
                   "load demo review", "render and sign report", "verify signed report (valid",
                   "start Qt offscreen"):
         assert label in labels

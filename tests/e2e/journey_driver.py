@@ -22,7 +22,8 @@ from caseview.core.frameworks import CASE, Question
 Wait = Callable[[Callable[[], Any], float], None]
 
 # What the reviewer answers on the demo case (outcome-verification); other frameworks get generic answers.
-CHOICES = {"evidenced": "Evidenced", "attributable": "Yes", "sustained": "Yes", "payment": "Partial"}
+CHOICES = {"threshold": "Met", "evidence_quality": "Independent and sufficient", "attributable": "Yes",
+           "sustained": "Yes", "payment": "Pay"}
 SCALE = {"K3": 2, "K4": 3}  # judgement per decision item; the rest are Good (3)
 
 

@@ -45,7 +45,7 @@ def _assert_self_test_passed(run) -> None:
     assert lines[0].startswith("CaseView ") and "frozen build" in lines[0], out
     steps = lines[1:-1]
     assert [s for s in steps if not s.startswith(("ok   ", "skip "))] == [], out
-    for label in ("import demo bundle (15 documents", "A1 among them", "render and sign report",
+    for label in ("import demo bundle (21 documents", "A1 among them", "render and sign report",
                   "verify signed report (valid", "start Qt offscreen"):
         assert label in run.stdout, out
     assert lines[-1].startswith("self-test passed in "), out
@@ -85,7 +85,7 @@ def test_bundle_check_on_the_demo_bundle(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.startswith(f"valid: {DEMO}")
     assert re.search(r"^fingerprint: [0-9a-f]{64}$", run.stdout, re.MULTILINE)
-    assert "15 documents" in run.stdout
+    assert "21 documents" in run.stdout
 
 
 def test_bundle_check_refuses_a_broken_bundle_in_one_line(tmp_path):

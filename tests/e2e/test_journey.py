@@ -97,9 +97,9 @@ def test_the_reviewer_journey_from_demo_case_to_verified_report(qtbot, tmp_path,
 
     # 3. The case questions, the last answer typed just before the undo steps.
     j.click_item(CASE)
-    j.answer_required(CASE, skip=("payment_rationale",))
-    rationale = next(q for q in j.controller.context.questions(CASE) if q.id == "payment_rationale")
-    j.answer(CASE, rationale, "Two of three outcomes are evidenced and sustained; the third is only partly shown.")
+    j.answer_required(CASE, skip=("payment_summary",))
+    rationale = next(q for q in j.controller.context.questions(CASE) if q.id == "payment_summary")
+    j.answer(CASE, rationale, "Two of three outcomes are met and independently evidenced; the third is deferred.")
     j.idle()
     assert j.panel.completeness.done == j.panel.completeness.total
 
@@ -139,13 +139,13 @@ def test_the_reviewer_journey_from_demo_case_to_verified_report(qtbot, tmp_path,
                                                                                          for e in db.evidence]
     key(Qt.Key_Z, Qt.ControlModifier)
     db = stored(root, case_id)
-    assert (CASE, "payment_rationale") not in db.answers
+    assert (CASE, "payment_summary") not in db.answers
     assert w.annotations_panel.model.rowCount() == 0
     assert j.panel.completeness.done == j.panel.completeness.total - 1
     for _ in range(3):
         key(Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     db = stored(root, case_id)
-    assert db.answers[(CASE, "payment_rationale")] == j.entered[(CASE, "payment_rationale")]
+    assert db.answers[(CASE, "payment_summary")] == j.entered[(CASE, "payment_summary")]
     assert len([e for e in db.evidence if e.item_id == "K2"]) == 2
     assert [(a.anchor.exact, a.note) for a in db.annotations] == [(quote, "Check the timescale against the "
                                                                            "procedures")]

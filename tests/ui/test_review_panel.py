@@ -13,12 +13,13 @@ from caseview.core.frameworks import CASE
 from caseview.core.review import Anchor
 from caseview.core.store import Workspace
 from caseview.ui.review.form import (ChoiceEditor, FlagEditor, ListEditor, ScaleEditor, TagsEditor, TextEditor)
+from caseview.ui.review.dated import ActionsEditor, DateEditor
 from caseview.ui.review.models import COMPLETE, FLAGGED, StatusRole
 from caseview.ui.review.panel import ANCHOR_MIME, ReviewPanel, anchor_from_mime, anchor_to_mime
 from tests.ui.test_undo import Session, copy_workspace, templates  # noqa: F401 - the session fixture
 
 EDITORS = {"choice": ChoiceEditor, "scale": ScaleEditor, "text": TextEditor, "list": ListEditor,
-           "tags": TagsEditor, "flag": FlagEditor}
+           "tags": TagsEditor, "flag": FlagEditor, "date": DateEditor, "actions": ActionsEditor}
 
 
 def _panel(qtbot, session: Session) -> ReviewPanel:
@@ -64,8 +65,11 @@ def test_every_question_of_both_frameworks_gets_its_editor(name, request):
                 assert block.help.text() == q.help and block.help.isVisible()
             if q.required:
                 assert block.status.text() == "Required"
+            elif q.required_when:
+                assert block.status.text() == "Not needed now"
+                assert block.condition.text().startswith("Needed only when ")
             kinds.add(q.type)
-    expected = {"choice", "scale", "text", "flag"} | ({"list", "tags"} if name == "audit" else set())
+    expected = {"choice", "scale", "text", "flag"} | ({"list", "tags"} if name == "audit" else {"date"})
     assert kinds == expected
     assert snap.framework.id == {"demo": "outcome-verification", "audit": "case-file-audit"}[name]
 
@@ -82,14 +86,14 @@ def test_scale_shows_value_label_and_description(demo):
 
 def test_choosing_a_radio_persists_and_clearing_takes_it_back(demo, qtbot):
     demo.panel.select_item("O1")
-    editor = demo.panel.block("evidenced").editor
-    qtbot.mouseClick(editor.button_for("Partially evidenced"), Qt.LeftButton)
-    assert demo.read().answers[("O1", "evidenced")] == "Partially evidenced"
+    editor = demo.panel.block("threshold").editor
+    qtbot.mouseClick(editor.button_for("Not yet due"), Qt.LeftButton)
+    assert demo.read().answers[("O1", "threshold")] == "Not yet due"
     assert demo.saves[-1] == "Saved"
-    assert demo.panel.block("evidenced").status.text() == "✓ Answered"
+    assert demo.panel.block("threshold").status.text() == "✓ Answered"
     assert editor.clear.isVisible()
     qtbot.mouseClick(editor.clear, Qt.LeftButton)
-    assert ("O1", "evidenced") not in demo.read().answers
+    assert ("O1", "threshold") not in demo.read().answers
     assert editor.group.checkedId() == -1
 
 
@@ -166,7 +170,7 @@ def test_a_raised_flag_requires_its_note(demo, qtbot):
 def test_min_evidence_indicator_and_evidence_list(demo, qtbot):
     panel = demo.panel
     panel.select_item("O1")
-    note = panel.block("evidenced").evidence_note
+    note = panel.block("threshold").evidence_note
     assert note.text() == "Needs at least 1 citation" and note.property("role") == "warning"
     assert panel.form.evidence_empty.isVisible()
 
@@ -182,8 +186,8 @@ def test_min_evidence_indicator_and_evidence_list(demo, qtbot):
     assert note.text() == "✓ 2 citations" and note.property("role") == "muted"
     view = panel.form.evidence_view
     texts = [panel.form.evidence_model.index(i).data() for i in range(2)]
-    assert texts[0].startswith("C6 · School attendance record, 2025/26 — “93.3%”")
-    assert texts[1] == "C7 · Provider's outcome payment claim — Whole page"
+    assert texts[0].startswith("C7 · School attendance record, 2025/26 — “93.3%”")
+    assert texts[1] == "C8 · Provider's outcome payment claim — Whole page"
 
     shown = []
     panel.showEvidence.connect(shown.append)
@@ -283,20 +287,20 @@ def test_read_only_when_signed(templates, tmp_path, qtbot):  # noqa: F811
 def test_finalise_lists_the_gaps_and_goes_to_the_field(demo, qtbot):
     panel = demo.panel
     panel.select_item("O1")
-    qtbot.mouseClick(panel.block("evidenced").editor.button_for("Evidenced"), Qt.LeftButton)
+    qtbot.mouseClick(panel.block("threshold").editor.button_for("Met"), Qt.LeftButton)
     dialog = panel.finalise()
     qtbot.waitExposed(dialog)
     entries = dialog.entries()
     assert len(entries) == len(demo.controller.gaps())
-    assert entries[0][:2] == ("K1", "judgement")
-    assert ("O1", "evidenced") in [e[:2] for e in entries]  # answered, but not yet cited
+    assert entries[0][:2] == ("K1", "timely")
+    assert ("O1", "threshold") in [e[:2] for e in entries]  # answered, but not yet cited
     assert not dialog.sign_button.isEnabled()
     target = next(i for i in range(dialog.tree.topLevelItemCount())
                   if dialog.tree.topLevelItem(i).data(0, Qt.UserRole + 60) == CASE)
-    entry = dialog.tree.topLevelItem(target).child(1)  # the case's payment_rationale
+    entry = dialog.tree.topLevelItem(target).child(0)  # the case's payment_summary
     dialog._activated(entry)
     assert panel.current_item() == CASE
-    editor = panel.block("payment_rationale").editor.edit
+    editor = panel.block("payment_summary").editor.edit
     qtbot.waitUntil(lambda: QApplication.focusWidget() is editor, timeout=2000)
     assert panel.completeness.label.text() == "0 of 9 parts complete"
 
@@ -319,7 +323,9 @@ def test_no_horizontal_scrolling_at_a_narrow_width(demo, qtbot):
     for item_id in ("K1", "O1", CASE):
         panel.select_item(item_id)
         qtbot.wait(10)
-        assert panel.form.width() <= panel.scroll.viewport().width()
+        wide = {q: b.minimumSizeHint().width() for q, b in panel.form.blocks.items()
+                if b.minimumSizeHint().width() > panel.scroll.viewport().width()}
+        assert panel.form.width() <= panel.scroll.viewport().width(), (item_id, wide)
         assert panel.form.minimumSizeHint().width() <= panel.scroll.viewport().width()
 
 

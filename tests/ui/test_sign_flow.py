@@ -156,7 +156,7 @@ def test_incomplete_case_stops_with_the_list(qtbot, runner, demo):
     from caseview.ui.dialogs.sign_flow import SignFlow
 
     done = []
-    runner.submit(lambda ws: apply(ws, demo, SetAnswer(CASE, "payment", None)), done.append, done.append)
+    runner.submit(lambda ws: apply(ws, demo, SetAnswer(CASE, "payment_summary", None)), done.append, done.append)
     qtbot.waitUntil(lambda: len(done) == 1)
     flow = SignFlow(runner, demo)
     go = []
@@ -164,11 +164,11 @@ def test_incomplete_case_stops_with_the_list(qtbot, runner, demo):
     flow.start()
     qtbot.waitUntil(lambda: flow.missing_dialog is not None)
     entries = flow.missing_dialog.entries()
-    assert [(e.item_id, e.question_id) for e in entries] == [(CASE, "payment")]
+    assert [(e.item_id, e.question_id) for e in entries] == [(CASE, "payment_summary")]
     assert "not answered" in entries[0].sentence
     assert flow.wizard is None  # stopped before choosing an identity
     flow.missing_dialog.go_button.click()
-    assert go == [(CASE, "payment")]
+    assert go == [(CASE, "payment_summary")]
 
 
 def test_cancel_leaves_no_file(qtbot, runner, demo, tmp_path, save_to):

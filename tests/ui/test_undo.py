@@ -93,14 +93,14 @@ def audit(qtbot, templates, tmp_path):
 
 def test_an_answer_is_written_once_and_saved_is_said_after_the_commit(demo):
     c = demo.controller
-    c.set_answer("O1", "evidenced", "Evidenced")
-    assert c.answer("O1", "evidenced") == "Evidenced"  # the form never waits for the database
+    c.set_answer("O1", "threshold", "Met")
+    assert c.answer("O1", "threshold") == "Met"  # the form never waits for the database
     demo.settle()
     assert demo.saves == ["Saved"]
-    assert demo.read().answers[("O1", "evidenced")] == "Evidenced"
+    assert demo.read().answers[("O1", "threshold")] == "Met"
     assert len(demo.history()) == 1  # pushing the undo step did not apply it a second time
     assert c.undo_stack.count() == 1
-    c.set_answer("O1", "evidenced", "Evidenced")  # unchanged: nothing sent
+    c.set_answer("O1", "threshold", "Met")  # unchanged: nothing sent
     demo.settle()
     assert len(demo.history()) == 1
 
@@ -174,7 +174,7 @@ def test_annotations_share_the_undo_stack(demo):
     c.annotationsChanged.connect(lambda: changed.append(1))
     note = Annotation(new_id("N"), Anchor("DOC03", 1, None), "Chair not named", "Concern", "")
     c.submit(AddAnnotation(note))
-    c.set_answer(CASE, "payment", "Partial")
+    c.set_answer(CASE, "payment_summary", "Pay O3; defer O1 and O2.")
     demo.settle()
     assert [a.id for a in demo.read().annotations] == [note.id]
     c.undo()
@@ -188,10 +188,10 @@ def test_annotations_share_the_undo_stack(demo):
 
 def test_a_refused_change_is_said_in_words_and_the_state_follows_the_database(demo, qtbot):
     c = demo.controller
-    c.set_answer("O1", "evidenced", "Maybe")  # not an option
+    c.set_answer("O1", "threshold", "Maybe")  # not an option
     qtbot.waitUntil(lambda: bool(demo.failures), timeout=5000)
     assert "must be one of" in demo.failures[0]
-    qtbot.waitUntil(lambda: c.answer("O1", "evidenced") is None, timeout=5000)
+    qtbot.waitUntil(lambda: c.answer("O1", "threshold") is None, timeout=5000)
     assert c.undo_stack.count() == 0 and demo.saves == []
 
 
@@ -217,6 +217,6 @@ def test_a_signed_case_refuses_changes(demo, qtbot):
         ws.set_case_status(demo.case_id, "signed", "2026-11-20T10:00:00Z")
     demo.controller.reload()
     qtbot.waitUntil(lambda: demo.controller.read_only, timeout=5000)
-    demo.controller.set_answer("O1", "evidenced", "Evidenced")
+    demo.controller.set_answer("O1", "threshold", "Met")
     assert "read-only" in demo.failures[-1]
     assert demo.read().answers == {}

@@ -57,7 +57,7 @@ def payment_table(payments: Payments, st: Styles, width: float) -> list[Flowable
             Paragraph(esc(format_money(to_pay, r.currency)) if to_pay is not None and r.amount is not None
                       else quiet("—"), st.cell_right),
         ])
-    widths = [0, 70, 64, 66, 92, 64]
+    widths = [0, 86, 60, 58, 86, 58]
     widths[0] = width - sum(widths)
     story.append(ruled_table(rows, widths))
     story.append(Spacer(1, 8))

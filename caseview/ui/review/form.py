@@ -116,19 +116,40 @@ class _OneOfEditor(QuestionEditor):
 class ChoiceEditor(_OneOfEditor):
     """The options as radio buttons that wrap; "Clear answer" takes the answer back."""
 
+    LONG = 48  # an option longer than this (a declaration, a sentence) gets a line of its own that wraps
+
     def __init__(self, question: Question, parent: QWidget | None = None):
         super().__init__(question, parent)
         self.group = QButtonGroup(self)
-        flow = FlowLayout(h_spacing=18, v_spacing=6)
+        long = any(len(o) > self.LONG for o in question.options)
+        if long:
+            lay = QVBoxLayout()
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.setSpacing(8)
+        else:
+            lay = FlowLayout(h_spacing=18, v_spacing=6)
         for i, option in enumerate(question.options):
-            b = QRadioButton(option)
+            b = QRadioButton("" if long else option)
             b.setAccessibleName(f"{question.text} {option}")
             self.group.addButton(b, i)
-            flow.addWidget(b)
+            if long:  # a radio button's own text never wraps: the option is a label beside it
+                row = QHBoxLayout()
+                row.setSpacing(6)
+                text = ClickLabel(option)
+                text.setWordWrap(True)
+                text.clicked.connect(lambda b=b: b.click())
+                row.addWidget(b, 0, Qt.AlignTop)
+                row.addWidget(text, 1)
+                lay.addLayout(row)
+            else:
+                lay.addWidget(b)
         self.clear = _ClearButton(self)
         self.clear.clicked.connect(self._clear)
-        flow.addWidget(self.clear)
-        self.setLayout(flow)
+        if long:
+            lay.addWidget(self.clear, 0, Qt.AlignLeft)
+        else:
+            lay.addWidget(self.clear)
+        self.setLayout(lay)
         self.group.idClicked.connect(lambda _i: self._emit())
 
     def _values(self) -> list[Any]:

@@ -71,6 +71,10 @@ class QuestionBlock(QFrame):
         self.help = wrap_label(q.help, "muted") if q.help else None
         if self.help:
             lay.addWidget(self.help)
+        # Framework 1.1's required_when, in words under the question (the status beside it stays short).
+        self.condition = wrap_label(f"Needed only {_condition(q)}.", "muted") if q.required_when else None
+        if self.condition:
+            lay.addWidget(self.condition)
         self.editor = make_editor(q, fw, self)
         lay.addSpacing(2)
         lay.addWidget(self.editor)
@@ -90,11 +94,11 @@ class QuestionBlock(QFrame):
         elif flag_needs_note:
             text, role = "", "muted"
         elif required and not answered:
-            text, role = ("Required" + (f" ({when})" if when else "")), "warning"
+            text, role = "Required", "warning"
         elif required:
             text, role = "✓ Answered", "muted"
         elif when:
-            text, role = f"Needed only {when}", "muted"
+            text, role = "Not needed now", "muted"
         else:
             text, role = "Optional", "muted"
         self.status.setText(text)
@@ -347,5 +351,6 @@ def _condition(q: Question) -> str:
     if q.required_when is None:
         return ""
     other, values = q.required_when
-    said = " or ".join(("raised" if v is True else "not raised" if v is False else str(v)) for v in values)
+    said = " or ".join(("raised" if v is True else "not raised" if v is False else f"“{v}”" if isinstance(v, str)
+                         else str(v)) for v in values)
     return f"when {other.replace('_', ' ')} is {said}"
