@@ -15,11 +15,11 @@ from typing import Sequence
 
 from .. import __version__
 from ..core.errors import CaseViewError
-from . import bundle, cases, findings, identity, report, trust
+from . import bundle, cases, findings, identity, report, timeliness, trust
 from .common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Output, error
 
 # Each family adds its own subcommands, in the order ``caseview --help`` lists them.
-FAMILIES = (bundle, cases, findings, trust, identity, report)
+FAMILIES = (bundle, cases, findings, trust, identity, report, timeliness)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("bundle", "import", "cases", "search", "purge", "findings", "trust", "identity", "report", "verify")
+COMMANDS = ("bundle", "import", "cases", "search", "purge", "findings", "trust", "identity", "report", "verify",
+            "timeliness")
 
 
 def run(argv: Sequence[str]) -> int:
