@@ -104,7 +104,7 @@ def test_title_docks_menus_and_status(window):
     assert w.goto_action.shortcut().toString() == "Ctrl+G"
     assert w.highlight_action.shortcut().toString() == "Ctrl+H"
     assert w.index_panel.model.rowCount() == 4
-    assert w.chronology_panel.model.rowCount() == 30
+    assert w.chronology_panel.model.rowCount() == 31
     assert w.case_label.text() == "NS-2026-0147"
     assert w.page_label.text() == "Page A1"  # no saved position: the first document
     assert w.stack.currentWidget() is w.viewer
