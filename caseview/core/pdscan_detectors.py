@@ -1,0 +1,274 @@
+"""The personal-data detectors: each finds one kind of identifier in a page's text and says why, never what."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import NamedTuple
+
+import phonenumbers
+from stdnum.gb import nhs
+
+HIGH = "high"
+LOW = "low"
+
+# "Not preceded / followed by a letter or digit": \b would treat "_" as a word character.
+_A = r"(?<![^\W_])"
+_Z = r"(?![^\W_])"
+_SEP = "[ \u00a0\\-]"  # what separates the groups of an NHS number
+NEAR = 40  # characters between a number or date and the word that says what it is
+
+
+class Hit(NamedTuple):
+    """One detector's match: offsets into the page text, how sure, and why (without the match)."""
+
+    kind: str
+    start: int
+    end: int
+    confidence: str
+    reason: str
+
+
+def _near(start: int, end: int, keywords: list[tuple[int, int]], limit: int = NEAR) -> bool:
+    for k_start, k_end in keywords:
+        if k_end <= start and start - k_end <= limit:
+            return True
+        if end <= k_start and k_start - end <= limit:
+            return True
+        if k_start < end and start < k_end:
+            return True
+    return False
+
+
+def _spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in rx.finditer(text)]
+
+
+# --- NHS number -------------------------------------------------------------------------------------
+
+# The look-arounds keep a 3-3-4 group from being cut out of a longer run of digit groups.
+_NHS_NUMBER = re.compile(rf"{_A}(?<!\d{_SEP})(\d{{3}})({_SEP}?)(\d{{3}})({_SEP}?)(\d{{4}}){_Z}(?!{_SEP}\d)")
+_NHS_WORD = re.compile(rf"{_A}NHS{_Z}", re.IGNORECASE)
+
+
+def detect_nhs_numbers(text: str) -> Iterator[Hit]:
+    keywords: list[tuple[int, int]] | None = None
+    for m in _NHS_NUMBER.finditer(text):
+        digits = m.group(1) + m.group(3) + m.group(5)
+        if not nhs.is_valid(digits):
+            continue
+        grouped = bool(m.group(2)) and bool(m.group(4))
+        if keywords is None:
+            keywords = _spans(_NHS_WORD, text)
+        if _near(m.start(), m.end(), keywords):
+            yield Hit("nhs-number", m.start(), m.end(), HIGH,
+                      "A 10-digit number with a valid NHS check digit, next to the word NHS.")
+        elif grouped:
+            # About one grouped 10-digit number in eleven passes the check by chance.
+            yield Hit("nhs-number", m.start(), m.end(), LOW,
+                      "A 10-digit number grouped 3 3 4 with a valid NHS check digit.")
+
+
+# --- National Insurance number ----------------------------------------------------------------------
+
+# HMRC: D, F, I, Q, U, V are never a prefix letter; O is never the second.
+_NINO = re.compile(
+    rf"{_A}([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?(\d\d) ?(\d\d) ?(\d\d) ?([A-D]){_Z}", re.IGNORECASE)
+_NINO_UNALLOCATED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+
+
+def detect_ni_numbers(text: str) -> Iterator[Hit]:
+    for m in _NINO.finditer(text):
+        if m.group(1).upper() in _NINO_UNALLOCATED:
+            continue
+        yield Hit("ni-number", m.start(), m.end(), HIGH,
+                  "A National Insurance number: an allocated prefix, six digits and a suffix A to D.")
+
+
+# --- Unique Pupil Number ----------------------------------------------------------------------------
+
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # DfE's check-letter table: 23 letters, no I, O or S
+_UPN = re.compile(rf"{_A}([A-Za-z])(\d{{12}}){_Z}")
+
+
+def upn_check_letter(digits: str) -> str:
+    """DfE: characters 2 to 13 weighted 2 to 13, summed, modulo 23, looked up in the letter table."""
+    return UPN_LETTERS[sum(weight * int(d) for weight, d in zip(range(2, 14), digits, strict=True)) % 23]
+
+
+def detect_upns(text: str) -> Iterator[Hit]:
+    for m in _UPN.finditer(text):
+        if m.group(1).upper() == upn_check_letter(m.group(2)):
+            yield Hit("upn", m.start(), m.end(), HIGH,
+                      "A Unique Pupil Number: a letter then 12 digits with a valid check letter.")
+
+
+# --- Postcode ---------------------------------------------------------------------------------------
+
+# Royal Mail's format: the letters each position may hold; the inward code never uses C I K M O V.
+_POSTCODE = re.compile(
+    rf"{_A}(?:GIR[ \u00a0]?0AA|[A-PR-UWYZ](?:\d\d?|\d[A-HJKPSTUW]|[A-HK-Y]\d\d?|[A-HK-Y]\d[ABEHMNPRVWXY])"
+    rf"[ \u00a0]?\d[ABD-HJLNP-UW-Z]{{2}}){_Z}", re.IGNORECASE)
+
+
+def detect_postcodes(text: str) -> Iterator[Hit]:
+    for m in _POSTCODE.finditer(text):
+        code = m.group()
+        if code == code.upper() and not code.isalnum():
+            yield Hit("postcode", m.start(), m.end(), HIGH, "A full UK postcode.")
+        else:
+            # Written without the space or in lower case it is less surely a postcode (a reference, a code).
+            yield Hit("postcode", m.start(), m.end(), LOW,
+                      "A UK postcode's pattern, written without the space or in lower case.")
+
+
+# --- Telephone --------------------------------------------------------------------------------------
+
+# Helplines and organisations' lines, not a person's: Childline, NSPCC, Samaritans, NHS 111, 999...
+_HELPLINES = frozenset({"8001111", "8088005000", "116123", "111", "999", "112", "101", "105", "119"})
+_SERVICE_TYPES = frozenset({phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.SHARED_COST,
+                            phonenumbers.PhoneNumberType.UAN, phonenumbers.PhoneNumberType.PREMIUM_RATE})
+
+
+def detect_phones(text: str) -> Iterator[Hit]:
+    for match in phonenumbers.PhoneNumberMatcher(text, "GB"):
+        number = match.number
+        if not phonenumbers.is_valid_number(number):
+            continue
+        national = phonenumbers.national_significant_number(number)
+        if number.country_code == 44 and (national in _HELPLINES or national.startswith("116")):
+            yield Hit("phone", match.start, match.end, LOW, "A national helpline number.")
+        elif phonenumbers.number_type(number) in _SERVICE_TYPES:
+            yield Hit("phone", match.start, match.end, LOW,
+                      "A freephone, shared-cost or non-geographic number, more often an organisation's.")
+        elif number.country_code != 44:
+            yield Hit("phone", match.start, match.end, LOW, "A valid telephone number outside the UK.")
+        else:
+            yield Hit("phone", match.start, match.end, HIGH, "A valid UK telephone number.")
+
+
+# --- Email ------------------------------------------------------------------------------------------
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+'\-])[A-Za-z0-9%+'_\-]+(?:\.[A-Za-z0-9%+'_\-]+)*@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![\w\-])")
+
+
+def detect_emails(text: str) -> Iterator[Hit]:
+    for m in _EMAIL.finditer(text):
+        yield Hit("email", m.start(), m.end(), HIGH, "An email address.")
+
+
+# --- Date of birth ----------------------------------------------------------------------------------
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+          r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE = re.compile(
+    rf"{_A}(?:(?P<y1>\d{{4}})-(?P<m1>\d\d?)-(?P<d1>\d\d?)"
+    rf"|(?P<d2>\d\d?)(?P<sep>[/.\-])(?P<m2>\d\d?)(?P=sep)(?P<y2>\d{{4}}|\d\d)"
+    rf"|(?P<d3>\d\d?){_ORD}\s+(?:of\s+)?(?P<m3>{_MONTH})\.?,?\s+(?P<y3>\d{{4}})"
+    rf"|(?P<m4>{_MONTH})\.?\s+(?P<d4>\d\d?){_ORD},?\s+(?P<y4>\d{{4}})){_Z}", re.IGNORECASE)
+_BIRTH_WORD = re.compile(rf"{_A}(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born){_Z}", re.IGNORECASE)
+
+
+def _as_date(m: re.Match[str]) -> date | None:
+    for i in "1234":
+        if m.group(f"y{i}"):
+            year, month, day = m.group(f"y{i}"), m.group(f"m{i}"), m.group(f"d{i}")
+            break
+    else:  # pragma: no cover - the pattern always fills one branch
+        return None
+    y = int(year) + (2000 if len(year) == 2 else 0)
+    mo = int(month) if month.isdigit() else _MONTHS.index(month[:3].lower()) + 1
+    try:
+        return date(y, mo, int(day))
+    except ValueError:
+        return None
+
+
+def detect_dates_of_birth(text: str) -> Iterator[Hit]:
+    keywords: list[tuple[int, int]] | None = None
+    for m in _DATE.finditer(text):
+        if _as_date(m) is None:
+            continue
+        if keywords is None:
+            keywords = _spans(_BIRTH_WORD, text)
+            if not keywords:
+                return
+        if _near(m.start(), m.end(), keywords):
+            yield Hit("date-of-birth", m.start(), m.end(), HIGH,
+                      "A full date within 40 characters of a word for date of birth.")
+
+
+# --- Titled name ------------------------------------------------------------------------------------
+
+# Words that follow a title in an anonymised bundle without being a name ("Mrs Foster Carer", "Dr GP").
+ROLE_WORDS = frozenset(w.casefold() for w in ["Social", "Worker", "Workers", "Mother", "Father", "Grandmother", "Grandfather", "Grandparent", "Grandparents", "Parent", "Parents", "Stepmother", "Stepfather", "Step", "Guardian", "Aunt", "Uncle", "Sister", "Brother", "Sibling", "Cousin", "Partner", "Baby", "Infant", "Child", "Children", "Young", "Person", "Pupil", "Student", "Teacher", "Teaching", "Assistant", "Headteacher", "Head", "Deputy", "Principal", "Class", "Form", "Tutor", "School", "Nursery", "College", "Health", "Visitor", "Midwife", "Nurse", "Doctor", "GP", "Practitioner", "Paediatrician", "Consultant", "Psychologist", "Psychiatrist", "Therapist", "Counsellor", "Clinician", "Clinical", "Specialist", "Surgeon", "Dentist", "Optician", "Pharmacist", "Manager", "Team", "Senior", "Chair", "Chairperson", "Chief", "Director", "Officer", "Coordinator", "Co-ordinator", "Lead", "Leader", "Designated", "Safeguarding", "Named", "Family", "Support", "Independent", "Reviewing", "Reviewer", "Advocate", "Solicitor", "Barrister", "Judge", "Magistrate", "Legal", "Adviser", "Advisor", "Interpreter", "Translator", "Foster", "Carer", "Carers", "Kinship", "Adoptive", "Adopter", "Residential", "Key", "Police", "Constable", "Sergeant", "Inspector", "Detective", "PC", "DC", "Probation", "Youth", "Offending", "Housing", "Landlord", "Neighbour", "Friend", "Employer", "Supervisor", "Supervising", "Duty", "Area", "Locality", "Agency", "Staff", "Member", "Panel", "Service", "Services", "Community", "Early", "Help", "Education", "Welfare", "Attendance", "Contact", "Case", "Unknown", "Redacted", "Name", "Surname", "Applicant", "Respondent", "Councillor", "Governor", "Practice", "Unit", "Ward", "Hospital", "Clinic", "Surgery", "Trust", "Council", "Authority", "Local", "Barnardo", "Barnardos", "Barnardo's", "Worker's", "Mum", "Dad", "Nan", "Nana", "Grandma", "Grandad", "Granddad"])
+
+_TITLE = re.compile(rf"{_A}(?:Mrs|Miss|Mr|Ms|Mx|Dr){_Z}\.?")
+_WORD = re.compile(r"\s{1,3}([^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_]))*)(\.?)")
+
+
+def _is_initial(word: str) -> bool:
+    # "J", "JP", "ABC": initials, or the letters anonymisation leaves ("Mr X", "Ms AB").
+    return len(word) == 1 or (len(word) <= 3 and word.isupper())
+
+
+def detect_titled_names(text: str) -> Iterator[Hit]:
+    for t in _TITLE.finditer(text):
+        pos, names, end = t.end(), 0, 0
+        for _ in range(6):
+            m = _WORD.match(text, pos)
+            if m is None or not m.group(1)[0].isupper():
+                break
+            word = m.group(1)
+            if _is_initial(word):
+                if names:
+                    break
+                pos = m.end()
+                continue
+            if word.casefold() in ROLE_WORDS:
+                break
+            names, end, pos = names + 1, m.end(1), m.end(1)
+            if names == 3:
+                break
+        if names:
+            yield Hit("titled-name", t.start(), end, HIGH,
+                      "A title followed by a capitalised word that is not a role.")
+
+
+# --- Address ----------------------------------------------------------------------------------------
+
+STREET_WORDS = frozenset(w.casefold() for w in
+                         ["Road", "Rd", "Street", "St", "Avenue", "Ave", "Lane", "Close", "Drive", "Way", "Court", "Crescent", "Gardens", "Terrace", "Place"])
+_STREET = r"(?:Road|Street|Avenue|Lane|Close|Drive|Way|Court|Crescent|Gardens|Terrace|Place|(?:Rd|St|Ave)\.?)"
+_HOUSE = r"\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?,?\s{1,3}"
+_ADDRESS = re.compile(
+    rf"(?<![\w/.\-])(?:[Ff]lat\s+\d{{1,4}}[A-Za-z]?,?\s{{1,3}}(?:{_HOUSE})?|{_HOUSE})"
+    rf"(?P<words>(?:[A-Z][\w'’.\-]*\s{{1,3}}){{1,4}}?)(?P<street>{_STREET})(?![\w'’\-])")
+# "3 Family Court hearings" names a court, not a street.
+_COURTS = frozenset({"family", "crown", "county", "high", "magistrates", "magistrates'", "youth", "supreme",
+                     "appeal", "coroner's", "coroners", "combined", "civil", "criminal", "juvenile", "district"})
+
+
+def detect_addresses(text: str) -> Iterator[Hit]:
+    for m in _ADDRESS.finditer(text):
+        if m.group("street") == "Court" and m.group("words").split()[-1].casefold() in _COURTS:
+            continue
+        yield Hit("address", m.start(), m.end(), HIGH,
+                  "A house number followed by capitalised words and a street word.")
+
+
+DETECTORS: tuple[Callable[[str], Iterator[Hit]], ...] = (
+    detect_nhs_numbers, detect_ni_numbers, detect_upns, detect_postcodes, detect_phones, detect_emails,
+    detect_dates_of_birth, detect_titled_names, detect_addresses,
+)
+
+
+def run_detectors(text: str) -> Iterator[Hit]:
+    """Every detector's hits on one page's text (the removed-identifiers list is the caller's)."""
+    for detector in DETECTORS:
+        yield from detector(text)
