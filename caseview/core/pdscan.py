@@ -14,7 +14,10 @@ from .progress import Progress, reporter
 NOT_CHECKED = "not checked: no text"
 
 # The last word of a multi-word line that is a place, not a surname: "Street" alone must not be a hit.
-_NOT_SURNAMES = STREET_WORDS | ROLE_WORDS | frozenset(w.casefold() for w in ["Cottage", "Cottages", "House", "Farm", "Hall", "Lodge", "Mews", "Row", "Square", "Hill", "Park", "Green", "View", "Estate", "Parade", "Walk", "Grove", "Rise", "Wharf", "Yard", "Villas", "Mansions", "Towers", "Heights", "Fields", "Meadows", "Road", "Town", "City", "Village", "Centre", "Flat", "Flats", "Block"])
+_NOT_SURNAMES = STREET_WORDS | ROLE_WORDS | frozenset("""
+Cottage Cottages House Farm Hall Lodge Mews Row Square Hill Park Green View Estate Parade Walk Grove Rise
+Wharf Yard Villas Mansions Towers Heights Fields Meadows Road Town City Village Centre Flat Flats Block
+""".casefold().split())
 
 
 def mask(text: str) -> str:

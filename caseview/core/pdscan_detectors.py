@@ -82,8 +82,13 @@ def detect_ni_numbers(text: str) -> Iterator[Hit]:
     for m in _NINO.finditer(text):
         if m.group(1).upper() in _NINO_UNALLOCATED:
             continue
-        yield Hit("ni-number", m.start(), m.end(), HIGH,
-                  "A National Insurance number: an allocated prefix, six digits and a suffix A to D.")
+        if m.group() == m.group().upper():
+            yield Hit("ni-number", m.start(), m.end(), HIGH,
+                      "A National Insurance number: an allocated prefix, six digits and a suffix A to D.")
+        elif " " not in m.group():
+            # Spaced and in lower case it is as likely words and figures ("at 12 10 10 a").
+            yield Hit("ni-number", m.start(), m.end(), LOW,
+                      "A National Insurance number's pattern, written in lower case.")
 
 
 # --- Unique Pupil Number ----------------------------------------------------------------------------
@@ -206,8 +211,23 @@ def detect_dates_of_birth(text: str) -> Iterator[Hit]:
 # --- Titled name ------------------------------------------------------------------------------------
 
 # Words that follow a title in an anonymised bundle without being a name ("Mrs Foster Carer", "Dr GP").
-ROLE_WORDS = frozenset(w.casefold() for w in ["Social", "Worker", "Workers", "Mother", "Father", "Grandmother", "Grandfather", "Grandparent", "Grandparents", "Parent", "Parents", "Stepmother", "Stepfather", "Step", "Guardian", "Aunt", "Uncle", "Sister", "Brother", "Sibling", "Cousin", "Partner", "Baby", "Infant", "Child", "Children", "Young", "Person", "Pupil", "Student", "Teacher", "Teaching", "Assistant", "Headteacher", "Head", "Deputy", "Principal", "Class", "Form", "Tutor", "School", "Nursery", "College", "Health", "Visitor", "Midwife", "Nurse", "Doctor", "GP", "Practitioner", "Paediatrician", "Consultant", "Psychologist", "Psychiatrist", "Therapist", "Counsellor", "Clinician", "Clinical", "Specialist", "Surgeon", "Dentist", "Optician", "Pharmacist", "Manager", "Team", "Senior", "Chair", "Chairperson", "Chief", "Director", "Officer", "Coordinator", "Co-ordinator", "Lead", "Leader", "Designated", "Safeguarding", "Named", "Family", "Support", "Independent", "Reviewing", "Reviewer", "Advocate", "Solicitor", "Barrister", "Judge", "Magistrate", "Legal", "Adviser", "Advisor", "Interpreter", "Translator", "Foster", "Carer", "Carers", "Kinship", "Adoptive", "Adopter", "Residential", "Key", "Police", "Constable", "Sergeant", "Inspector", "Detective", "PC", "DC", "Probation", "Youth", "Offending", "Housing", "Landlord", "Neighbour", "Friend", "Employer", "Supervisor", "Supervising", "Duty", "Area", "Locality", "Agency", "Staff", "Member", "Panel", "Service", "Services", "Community", "Early", "Help", "Education", "Welfare", "Attendance", "Contact", "Case", "Unknown", "Redacted", "Name", "Surname", "Applicant", "Respondent", "Councillor", "Governor", "Practice", "Unit", "Ward", "Hospital", "Clinic", "Surgery", "Trust", "Council", "Authority", "Local", "Barnardo", "Barnardos", "Barnardo's", "Worker's", "Mum", "Dad", "Nan", "Nana", "Grandma", "Grandad", "Granddad"])
+ROLE_WORDS = frozenset("""
+Social Worker Workers Mother Father Grandmother Grandfather Grandparent Grandparents Parent Parents Stepmother
+Stepfather Step Guardian Aunt Uncle Sister Brother Sibling Cousin Partner Baby Infant Child Children Young
+Person Pupil Student Teacher Teaching Assistant Headteacher Head Deputy Principal Class Form Tutor School
+Nursery College Health Visitor Midwife Nurse Doctor GP Practitioner Paediatrician Consultant Psychologist
+Psychiatrist Therapist Counsellor Clinician Clinical Specialist Surgeon Dentist Optician Pharmacist Manager
+Team Senior Chair Chairperson Chief Director Officer Coordinator Co-ordinator Lead Leader Designated
+Safeguarding Named Family Support Independent Reviewing Reviewer Advocate Solicitor Barrister Judge Magistrate
+Legal Adviser Advisor Interpreter Translator Foster Carer Carers Kinship Adoptive Adopter Residential Key
+Police Constable Sergeant Inspector Detective PC DC Probation Youth Offending Housing Landlord Neighbour
+Friend Employer Supervisor Supervising Duty Area Locality Agency Staff Member Panel Service Services Community
+Early Help Education Welfare Attendance Contact Case Unknown Redacted Name Surname Applicant Respondent
+Councillor Governor Practice Unit Ward Hospital Clinic Surgery Trust Council Authority Local Barnardo
+Barnardos Barnardo's Worker's Mum Dad Nan Nana Grandma Grandad Granddad
+""".casefold().split())
 
+_TITLES = frozenset({"Mrs", "Miss", "Mr", "Ms", "Mx", "Dr", "Prof", "Sir", "Lady", "Lord", "Rev"})
 _TITLE = re.compile(rf"{_A}(?:Mrs|Miss|Mr|Ms|Mx|Dr){_Z}\.?")
 _WORD = re.compile(r"\s{1,3}([^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_]))*)(\.?)")
 
@@ -230,7 +250,7 @@ def detect_titled_names(text: str) -> Iterator[Hit]:
                     break
                 pos = m.end()
                 continue
-            if word.casefold() in ROLE_WORDS:
+            if word.casefold() in ROLE_WORDS or word in _TITLES:
                 break
             names, end, pos = names + 1, m.end(1), m.end(1)
             if names == 3:
@@ -242,8 +262,9 @@ def detect_titled_names(text: str) -> Iterator[Hit]:
 
 # --- Address ----------------------------------------------------------------------------------------
 
-STREET_WORDS = frozenset(w.casefold() for w in
-                         ["Road", "Rd", "Street", "St", "Avenue", "Ave", "Lane", "Close", "Drive", "Way", "Court", "Crescent", "Gardens", "Terrace", "Place"])
+STREET_WORDS = frozenset("""
+Road Rd Street St Avenue Ave Lane Close Drive Way Court Crescent Gardens Terrace Place
+""".casefold().split())
 _STREET = r"(?:Road|Street|Avenue|Lane|Close|Drive|Way|Court|Crescent|Gardens|Terrace|Place|(?:Rd|St|Ave)\.?)"
 _HOUSE = r"\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?,?\s{1,3}"
 _ADDRESS = re.compile(
