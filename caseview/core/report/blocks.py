@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportlab.platypus import Flowable, PageBreak, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 from reportlab.platypus import Paragraph as _Paragraph
 from reportlab.platypus.flowables import HRFlowable
 
@@ -16,6 +16,7 @@ from .style import (
     ALERT,
     FAINT,
     MUTED,
+    PANEL,
     RULE,
     SANS,
     SANS_BOLD,
@@ -201,6 +202,19 @@ def ruled_table(rows, widths, styles_extra=(), header=True, repeat=True, split_i
     )
     table.setStyle(table_style(cmds + list(styles_extra)))
     return table
+
+
+def headline_panel(cell: list[Flowable], width: float) -> list[Flowable]:
+    """The summary's lead answer: a tinted panel with an accent rule at its left."""
+    panel = Table([[cell]], colWidths=[width], hAlign="LEFT")
+    panel.setStyle(table_style([
+        ("BACKGROUND", (0, 0), (-1, -1), PANEL),
+        ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
+        ("LEFTPADDING", (0, 0), (-1, -1), 14),
+        ("TOPPADDING", (0, 0), (-1, -1), 10),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
+    ]))
+    return [panel, Spacer(1, 14)]
 
 
 def kv_table(rows: list[tuple[str, str]], st: Styles, label_width: float, width: float) -> Table:

@@ -7,23 +7,15 @@ from reportlab.platypus import Flowable, Spacer, Table
 from ..dates import uk_date
 from ..money import format_money
 from ..payments import DEFER, Payments, PaymentRow
-from .blocks import Paragraph, quiet, ruled_table, table_style
-from .style import ACCENT, PANEL, RULE, Styles, esc, smallcaps
+from .blocks import Paragraph, headline_panel, quiet, ruled_table, table_style
+from .style import ACCENT, RULE, Styles, esc, smallcaps
 
 
 def money_headline(payments: Payments, st: Styles, width: float) -> list[Flowable]:
     """The summary's headline panel: what to pay, of what was claimed; never a bare "Partial"."""
     cell = [Paragraph(smallcaps("Payment recommendation"), st.label), Spacer(1, 4),
             Paragraph(esc(payments.headline()), st.headline_sentence)]
-    panel = Table([[cell]], colWidths=[width], hAlign="LEFT")
-    panel.setStyle(table_style([
-        ("BACKGROUND", (0, 0), (-1, -1), PANEL),
-        ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
-        ("LEFTPADDING", (0, 0), (-1, -1), 14),
-        ("TOPPADDING", (0, 0), (-1, -1), 10),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
-    ]))
-    return [panel, Spacer(1, 14)]
+    return headline_panel(cell, width)
 
 
 def _recommendation(row: PaymentRow) -> str:

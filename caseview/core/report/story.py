@@ -17,6 +17,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from .blocks import (
+    headline_panel,
     NOT_ANSWERED,
     Context,
     Heading,
@@ -194,15 +195,7 @@ def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Fl
                                       case_answers[headline_q["id"]])
             if desc:
                 cell += [Spacer(1, 3), Paragraph(esc(desc), st.body_muted)]
-        panel = Table([[cell]], colWidths=[width], hAlign="LEFT")
-        panel.setStyle(table_style([
-            ("BACKGROUND", (0, 0), (-1, -1), PANEL),
-            ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
-            ("LEFTPADDING", (0, 0), (-1, -1), 14),
-            ("TOPPADDING", (0, 0), (-1, -1), 10),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
-        ]))
-        story += [panel, Spacer(1, 14)]
+        story += headline_panel(cell, width)
 
     story.append(Paragraph("Items reviewed", st.h3))
     decisions_only = all(k == "decision" for k in kinds)
