@@ -13,7 +13,8 @@ def cmd_identity_create(args, out: Output) -> int:
 
     passphrase = read_new_passphrase(args.passphrase_file)
     info = create_identity(Path(args.output), name=args.name, organisation=args.organisation, email=args.email,
-                           passphrase=passphrase, key=args.key, valid_days=args.valid_days, write_cert_pem=True)
+                           passphrase=passphrase, key=args.key, valid_days=args.valid_days, write_cert_pem=True,
+                           registration=args.registration or "")
     with workspace(args) as ws:
         import_identity(Path(args.output), passphrase, ws.identities_dir, overwrite=True)
     if out.as_json:
@@ -28,7 +29,8 @@ def cmd_identity_create(args, out: Output) -> int:
 def _identity_json(info) -> dict:
     return {"name": info.name, "organisation": info.organisation, "email": info.email,
             "fingerprint": info.fingerprint, "not_before": info.not_before.isoformat(),
-            "not_after": info.not_after.isoformat(), "key_type": info.key_type, "path": str(info.path)}
+            "not_after": info.not_after.isoformat(), "key_type": info.key_type, "path": str(info.path),
+            "registration": info.registration or None}
 
 
 def cmd_identity_import(args, out: Output) -> int:
@@ -79,6 +81,9 @@ def register(sub, common: argparse.ArgumentParser, limits: argparse.ArgumentPars
     p.add_argument("-o", "--output", required=True, metavar="FILE.p12")
     p.add_argument("--key", choices=["ec-p256", "rsa-3072"], default="ec-p256")
     p.add_argument("--valid-days", type=int, default=1095)
+    p.add_argument("--registration", metavar="TEXT",
+                   help="professional registration shown by the report's declaration, "
+                        "e.g. 'Social Work England SW123456'")
     p.add_argument("--passphrase-file", metavar="FILE", help="passphrase on the first line (else asked twice)")
     p.set_defaults(func=cmd_identity_create)
     p = identity.add_parser("import", parents=[common], help="add an organisation-issued .p12 to the workspace")

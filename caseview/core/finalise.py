@@ -35,7 +35,7 @@ def missing_sentences(ws: Workspace, case_id: str, ctx: CaseContext | None = Non
 
 
 def report_input(ws: Workspace, case_id: str, findings: dict, *, signed_on: datetime | None,
-                 ctx: CaseContext | None = None) -> ReportInput:
+                 ctx: CaseContext | None = None, registration: str = "") -> ReportInput:
     """Everything the renderer needs, read from the workspace."""
     manifest = (ctx or load_context(ws, case_id)).manifest
     titles = {s.id: s.title for s in manifest.sections}
@@ -58,6 +58,7 @@ def report_input(ws: Workspace, case_id: str, findings: dict, *, signed_on: date
         annotation_count=len(ws.annotation_rows(case_id)),
         signed_on=signed_on,
         draft=signed_on is None,
+        reviewer_registration=registration,
     )
 
 
@@ -94,7 +95,8 @@ def produce_report(ws: Workspace, case_id: str, out: Path, *, identity: LoadedId
         findings["completed"] = last[-1]["at"] if last else when.strftime("%Y-%m-%dT%H:%M:%SZ")
     data = findings_bytes(findings)
     report(1, 4, "Rendering the report")
-    rendered = render_report(report_input(ws, case_id, findings, signed_on=when if identity else None, ctx=ctx))
+    rendered = render_report(report_input(ws, case_id, findings, signed_on=when if identity else None, ctx=ctx,
+                                           registration=identity.info.registration if identity else ""))
     report(2, 4, "Signing" if identity else "Writing the draft")
     if identity is None:
         _write_atomically(out, embed_findings(rendered.pdf, data))

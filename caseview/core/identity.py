@@ -87,6 +87,7 @@ class IdentityInfo:
     not_before: datetime
     not_after: datetime
     key_type: str  # "ec-p256", "rsa-3072", or e.g. "rsa-2048" for an imported one
+    registration: str = ""  # professional registration (e.g. Social Work England), the subject's serialNumber
 
 
 @dataclass(frozen=True, repr=False)
@@ -175,6 +176,7 @@ def info_from_certificate(cert: x509.Certificate, path: Path) -> IdentityInfo:
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
         key_type=_key_type(cert.public_key()),
+        registration=_name_attr(cert.subject, NameOID.SERIAL_NUMBER),
     )
 
 
@@ -267,14 +269,21 @@ def create_identity(
     now: datetime | None = None,
     overwrite: bool = False,
     write_cert_pem: bool = False,
+    registration: str = "",
 ) -> IdentityInfo:
     """Create a self-signed identity and write it as an AES-256 / PBKDF2 protected PKCS#12 file.
 
     With ``write_cert_pem`` the certificate is also written beside it as ``<out stem>.pem``,
-    which is how :func:`list_identities` finds identities without a passphrase.
+    which is how :func:`list_identities` finds identities without a passphrase. ``registration``
+    (a professional registration, e.g. "Social Work England SW123456") goes in the subject's
+    serialNumber, the X.520 attribute that identifies a person; the report shows it by the declaration.
     """
     out = Path(out)
     name, organisation, email = name.strip(), organisation.strip(), email.strip()
+    registration = " ".join(registration.split())
+    if len(registration) > 64 or not registration.isprintable():
+        raise SigningError("A professional registration is at most 64 printable characters, "
+                           "for example 'Social Work England SW123456'.")
     if not name:
         raise SigningError("An identity needs the reviewer's name.")
     if not organisation:
@@ -301,6 +310,8 @@ def create_identity(
             x509.NameAttribute(NameOID.COMMON_NAME, name),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
             x509.NameAttribute(NameOID.EMAIL_ADDRESS, email),
+            # X.520 serialNumber identifies the person; here, their professional registration.
+            *([x509.NameAttribute(NameOID.SERIAL_NUMBER, registration)] if registration else []),
         ]
     )
     public_key = private_key.public_key()

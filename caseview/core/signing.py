@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .atomic import write_atomically
+from .dates import london_time
 from .errors import Cancelled, CaseViewError, SigningError
 from .identity import LoadedIdentity, check_validity, format_fingerprint
 from .pdf_inspect import dget
@@ -245,7 +246,7 @@ def _stamp_text(heading: str, identity: LoadedIdentity, when: datetime, note: st
         "heading": heading,
         "signer_name": identity.info.name,
         "organisation": identity.info.organisation,
-        "date": when.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC"),
+        "date": london_time(when),
         "fp1": " ".join(groups[:half]),
         "fp2": " ".join(groups[half:]),
         "note": f"\nNote: {note}" if note else "",

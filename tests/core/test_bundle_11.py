@@ -192,7 +192,7 @@ def reviewed(tmp_path_factory):
     case_id = proc.stdout.strip().splitlines()[-1]
     p12 = root / "reviewer.p12"
     assert cv("identity", "create", "--name", "Test Reviewer", "--organisation", "Independent Review", "--email", "reviewer@example.org",
-              "-o", p12, "--passphrase-file", pp, ws=ws).returncode == 0
+              "--registration", "Social Work England SW123456", "-o", p12, "--passphrase-file", pp, ws=ws).returncode == 0
     return dict(root=root, ws=ws, pp=pp, case=case_id, p12=p12, fingerprint=fingerprint)
 
 
@@ -244,3 +244,6 @@ def test_the_signed_report_states_the_money_per_outcome(reviewed):
                   "Spring term below the 90% threshold.", "I am independent of the provider"):
         assert words.lower() in flat.lower(), words
     assert "Partial" not in flat
+    assert "Payment: Defer to 2 April 2027" in flat  # the items table says when, not a bare "Defer"
+    assert "Professional registration: Social Work England SW123456" in re.sub(r"\s+", " ", pages[-1])
+    assert re.search(r"Reviewed and signed by .* \d{1,2} \w+ 20\d\d, \d\d:\d\d (GMT|BST)", flat)

@@ -114,6 +114,18 @@ def test_create_writes_no_stray_files_and_refuses_to_overwrite(tmp_path: Path):
     assert listed[0].path == out
 
 
+def test_a_professional_registration_travels_in_the_certificate(tmp_path: Path):
+    out = tmp_path / "reg.p12"
+    info = create_identity(out, name="Ann", organisation="Org", email="ann@example.org", passphrase=PASSPHRASE,
+                           registration="  Social Work England   SW123456 ")
+    assert info.registration == "Social Work England SW123456"
+    cert = open_identity(out, PASSPHRASE).certificate
+    assert cert.subject.get_attributes_for_oid(x509.NameOID.SERIAL_NUMBER)[0].value == info.registration
+    plain = create_identity(tmp_path / "plain.p12", name="Ann", organisation="Org", email="ann@example.org",
+                            passphrase=PASSPHRASE)
+    assert plain.registration == ""
+
+
 def test_rsa_3072_option(tmp_path: Path):
     info = create_identity(tmp_path / "rsa.p12", name="R", organisation="O", email="r@example.org",
                            passphrase=PASSPHRASE, key="rsa-3072")
@@ -129,6 +141,8 @@ def test_rsa_3072_option(tmp_path: Path):
         ({"email": "not-an-email"}, "email"),
         ({"passphrase": "short"}, "passphrase"),
         ({"key": "dsa-1024"}, "key type"),
+        ({"registration": "x" * 65}, "registration"),
+        ({"registration": "SW\x00123"}, "registration"),
     ],
 )
 def test_create_refuses_bad_input(tmp_path: Path, kwargs, message):

@@ -58,8 +58,10 @@ def limitations(inp: ReportInput, ctx: Context, st: Styles, width: float) -> lis
 
 def declaration(inp: ReportInput, st: Styles) -> list[Flowable]:
     """The reviewer's declaration of independence and any conflict of interest, as the framework asks it."""
+    registration = ([Paragraph(f"Professional registration: {esc(inp.reviewer_registration)}", st.body)]
+                    if inp.reviewer_registration else [])
     if not _asks(inp, DECLARATION_Q):
-        return []
+        return registration
     answers = _case_answers(inp)
     out: list[Flowable] = [Paragraph("Declaration", st.h3)]
     chosen = answers.get(DECLARATION_Q)
@@ -67,7 +69,7 @@ def declaration(inp: ReportInput, st: Styles) -> list[Flowable]:
     note = str(answers.get(DECLARATION_NOTE_Q) or "").strip()
     if note:
         out += text_block(note, st.body)
-    return out
+    return out + registration
 
 
 def signatures(inp: ReportInput, ctx: Context, st: Styles, width: float,

@@ -53,4 +53,5 @@ class ReportInput:
     annotation_count: int
     signed_on: datetime | None
     draft: bool
-    known_limitations: tuple[str, ...] = ()  # sentences about what was not checked, beyond unreadable documents
+    known_limitations: tuple[str, ...] = ()
+    reviewer_registration: str = ""  # from the signing identity's certificate; shown by the declaration  # sentences about what was not checked, beyond unreadable documents

@@ -206,11 +206,11 @@ def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Fl
         qs = item_questions(inp.framework, item.get("kind", ""))
         heads = headline_questions(qs)
         if len(heads) == 1:
-            finding = answer_markup(heads[0], answers, inp.framework)
+            finding = _with_dependent_date(heads[0], qs, answers, inp.framework)
         else:
             finding = "<br/>".join(
                 f'<font color="{hex_of(MUTED)}">{esc(q["id"].replace("_", " ").capitalize())}:</font> '
-                f"{answer_markup(q, answers, inp.framework)}" for q in heads
+                f"{_with_dependent_date(q, qs, answers, inp.framework)}" for q in heads
             )
         if any(q.get("type") == "flag" and (answers.get(q["id"]) or {}).get("raised") for q in qs):
             finding += f'<br/><font color="{hex_of(ALERT)}"><b>Flag raised</b></font>'
@@ -226,6 +226,16 @@ def summary(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Fl
     story.append(ruled_table(rows, widths))
     story.append(PageBreak())
     return story
+
+
+def _with_dependent_date(q: dict, qs: list[dict], answers: dict, framework: dict) -> str:
+    """A headline answer with the date its answer made necessary: "Defer to 15 January 2027", not a bare "Defer"."""
+    text = answer_markup(q, answers, framework)
+    for dep in qs:
+        cond = dep.get("required_when") or {}
+        if dep.get("type") == "date" and cond.get("question") == q["id"] and answers.get(dep["id"]):
+            text += " to " + esc(fmt_date(answers[dep["id"]]))
+    return text
 
 
 def _evidence(inp: ReportInput, found: dict, st: Styles, width: float) -> list[Flowable]:

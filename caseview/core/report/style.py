@@ -92,6 +92,7 @@ class Styles:
     cell_bold: ParagraphStyle
     cell_right: ParagraphStyle
     cell_head: ParagraphStyle
+    cell_head_right: ParagraphStyle
     cell_mono: ParagraphStyle
     h1: ParagraphStyle
     h2: ParagraphStyle
@@ -124,6 +125,8 @@ def make_styles() -> Styles:
         cell_bold=st("cell_bold", fontName=SANS_BOLD, fontSize=8.5, leading=12),
         cell_right=st("cell_right", fontSize=8.5, leading=12, alignment=TA_RIGHT),
         cell_head=st("cell_head", fontName=SANS_BOLD, fontSize=7.5, leading=10, textColor=ACCENT),
+        cell_head_right=st("cell_head_right", fontName=SANS_BOLD, fontSize=7.5, leading=10, textColor=ACCENT,
+                           alignment=TA_RIGHT),
         cell_mono=st("cell_mono", fontName=MONO, fontSize=6.5, leading=9, textColor=MUTED),
         h1=st("h1", fontName=SANS_BOLD, fontSize=17, leading=22, textColor=ACCENT, spaceAfter=4),
         h2=st("h2", fontName=SANS_BOLD, fontSize=12.5, leading=17, textColor=INK,

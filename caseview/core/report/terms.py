@@ -55,7 +55,8 @@ def terms_of_reference(inp: ReportInput, ctx: Context, st: Styles, width: float)
                 f"{esc(', '.join(contracts))}. Each outcome is named below by its bundle id and title, "
                 "which the rest of this report uses; the claim reference is the provider's own.", st.body_muted))
         rows = [[Paragraph(h, st.cell_head) for h in ("Claim", "Outcome (bundle id and title)", "Provider", "Window",
-                                                      "Amount")]]
+                                                      "")]]
+        rows[0][-1] = Paragraph("Amount", st.cell_head_right)
         for item, claim in claims:
             window = claim.get("window") or {}
             rows.append([
@@ -63,7 +64,7 @@ def terms_of_reference(inp: ReportInput, ctx: Context, st: Styles, width: float)
                 Paragraph(f"<b>{esc(item.get('id'))}</b> {esc(item.get('title', ''))}", st.cell),
                 Paragraph(esc(claim.get("provider", "")), st.cell),
                 Paragraph(f"{esc(fmt_date(window.get('start')))} to {esc(fmt_date(window.get('end')))}", st.cell),
-                Paragraph(esc(claim_amount(claim)), st.cell),
+                Paragraph(esc(claim_amount(claim)), st.cell_right),
             ])
         widths = [84, 0, 84, 100, 62]
         widths[1] = width - sum(widths)

@@ -99,7 +99,8 @@ def _show_identity(info: IdentityInfo, who: QLabel, email: QLabel, fp: QLabel) -
 # ---------------------------------------------------------------- jobs (run on the workspace thread)
 
 
-def _create_job(name: str, organisation: str, email: str, passphrase: str) -> Callable[[Workspace], IdentityInfo]:
+def _create_job(name: str, organisation: str, email: str, passphrase: str,
+                registration: str = "") -> Callable[[Workspace], IdentityInfo]:
     def job(ws: Workspace) -> IdentityInfo:
         folder = identities_dir(ws)
         folder.mkdir(parents=True, exist_ok=True)
@@ -109,7 +110,7 @@ def _create_job(name: str, organisation: str, email: str, passphrase: str) -> Ca
         while out.exists() or out.with_suffix(".pem").exists():
             out, n = folder / f"{_slug(name)}-{stamp}-{n}.p12", n + 1
         return create_identity(out, name=name, organisation=organisation, email=email, passphrase=passphrase,
-                               write_cert_pem=True)
+                               write_cert_pem=True, registration=registration)
     return job
 
 
@@ -213,17 +214,22 @@ class IdentityWizard(QDialog):
         self.c_org = QLineEdit()
         self.c_email = QLineEdit()
         self.c_email.setPlaceholderText("name@organisation.org.uk")
+        self.c_reg = QLineEdit()
+        self.c_reg.setPlaceholderText("optional, e.g. Social Work England SW123456")
+        self.c_reg.setMaxLength(64)
         self.c_pass = QLineEdit()
         self.c_pass.setEchoMode(QLineEdit.Password)
         self.c_pass2 = QLineEdit()
         self.c_pass2.setEchoMode(QLineEdit.Password)
         for w, name in ((self.c_name, "Full name"), (self.c_org, "Organisation"), (self.c_email, "Email"),
+                        (self.c_reg, "Professional registration"),
                         (self.c_pass, "Passphrase"), (self.c_pass2, "Repeat the passphrase")):
             w.setAccessibleName(name)
             w.textEdited.connect(self._create_edited)
         form.addRow("Full name:", self.c_name)
         form.addRow("Organisation:", self.c_org)
         form.addRow("Email:", self.c_email)
+        form.addRow("Registration:", self.c_reg)
         form.addRow("Passphrase:", self.c_pass)
         self.strength = QProgressBar()
         self.strength.setRange(0, 4)
@@ -445,7 +451,8 @@ class IdentityWizard(QDialog):
             return
         passphrase = self.c_pass.text()
         self._set_creating(True)
-        job = _create_job(self.c_name.text(), self.c_org.text(), self.c_email.text(), passphrase)
+        job = _create_job(self.c_name.text(), self.c_org.text(), self.c_email.text(), passphrase,
+                          self.c_reg.text())
 
         def done(info: IdentityInfo) -> None:
             self._set_creating(False)
@@ -463,7 +470,7 @@ class IdentityWizard(QDialog):
 
     def _set_creating(self, busy: bool) -> None:
         self.c_busy.setVisible(busy)
-        for w in (self.c_name, self.c_org, self.c_email, self.c_pass, self.c_pass2, self.create_button, self.c_back,
+        for w in (self.c_name, self.c_org, self.c_email, self.c_reg, self.c_pass, self.c_pass2, self.create_button, self.c_back,
                   self.c_cancel):
             w.setEnabled(not busy)
         if busy:
