@@ -11,6 +11,7 @@ from typing import Any
 from ..core.errors import CaseViewError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_FOUND = 3  # bundle scan: something was found (personal-data-scan.md)
 
 
 class Output:

@@ -11,9 +11,13 @@ from pathlib import Path
 from typing import Callable
 
 from .bundle import MANIFEST, SIGNATURE, CheckedBundle, Limits, check_bundle, sniff_media_type
+from .bundle_scan import RemovedIdentifiersFound, removed_identifier_findings, scan_sources
 from .errors import BundleError
+from .extract import ExtractLimits
 from .frameworks import Registry
 from .jsonload import JsonFault, parse_json_bytes
+from .manifest import parse_manifest
+from .pdscan import RemovedIdentifiers, ScanResult
 from .zipsafe import check_entry_name
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps make the same folder give the same bytes
@@ -50,10 +54,14 @@ def _fill_documents(folder: Path, manifest: dict) -> None:
 
 
 def build_bundle(folder: Path, output: Path, *, registry: Registry | None = None, limits: Limits | None = None,
-                 signer: Callable[[bytes], bytes] | None = None) -> CheckedBundle:
+                 signer: Callable[[bytes], bytes] | None = None, removed: RemovedIdentifiers | None = None,
+                 on_scan: Callable[[ScanResult], None] | None = None,
+                 extract_limits: ExtractLimits | None = None) -> CheckedBundle:
     """Write ``output`` from ``folder``; refuse (and leave no file) whatever ``check`` would refuse.
 
-    ``signer`` (optional) returns a detached CMS signature over the manifest bytes.
+    ``signer`` (optional) returns a detached CMS signature over the manifest bytes. With ``removed`` (the
+    issuer's removed-identifiers list) the sources are scanned before anything is written, ``on_scan`` gets
+    the result, and any removed identifier found refuses the build with :class:`RemovedIdentifiersFound`.
     """
     folder, output = Path(folder), Path(output)
     src = folder / MANIFEST
@@ -69,6 +77,8 @@ def build_bundle(folder: Path, output: Path, *, registry: Registry | None = None
         raise BundleError(f"{src} must hold a JSON object.")
     _fill_documents(folder, manifest)
     manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    if removed is not None:
+        _scan_sources(folder, src, manifest_bytes, removed, on_scan, extract_limits)
 
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".building-", suffix=".cvb", dir=output.parent)
@@ -93,6 +103,21 @@ def build_bundle(folder: Path, output: Path, *, registry: Registry | None = None
         tmp.unlink(missing_ok=True)
         raise
     return CheckedBundle(**{**checked.__dict__, "path": output})
+
+
+def _scan_sources(folder: Path, src: Path, manifest_bytes: bytes, removed: RemovedIdentifiers,
+                  on_scan: Callable[[ScanResult], None] | None, extract_limits: ExtractLimits | None) -> None:
+    try:
+        parsed = parse_manifest(manifest_bytes)
+    except JsonFault as fault:
+        where = f" at {fault.path}" if fault.path else ""
+        raise BundleError(f"{src}{where} {fault.message}.") from None
+    result = scan_sources(folder, parsed, removed, extract_limits=extract_limits)
+    if on_scan is not None:
+        on_scan(result)
+    found = removed_identifier_findings(result)
+    if found:
+        raise RemovedIdentifiersFound(folder, found)
 
 
 def _info(name: str) -> zipfile.ZipInfo:

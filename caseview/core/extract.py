@@ -15,7 +15,10 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+
+if TYPE_CHECKING:  # the spawned PDF workers import this module: keep their start light
+    from .manifest import Document
 
 LINES_PER_PAGE = 60
 
@@ -229,3 +232,37 @@ def extract_pdfs(jobs: Iterable[tuple[str, Path]], *, limits: ExtractLimits | No
         for w in idle:
             w.stop()
     return results
+
+
+# -- a bundle's documents ----------------------------------------------------
+
+NO_PREVIEW = "there is no preview for this type"
+
+
+def document_texts(documents: Iterable[Document], files: Mapping[str, Path], *,
+                   limits: ExtractLimits | None = None, on_done: Callable[[Extracted], None] | None = None,
+                   should_stop: Callable[[], bool] | None = None
+                   ) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Each document's page texts as import reads them, and why the others could not be read.
+
+    ``files`` maps a document id to its bytes on disk. A text document is paginated, an image is one
+    page without text, a PDF is read in the worker processes (``on_done`` and ``should_stop`` as for
+    :func:`extract_pdfs`). Returns ``(texts, problems)``, both keyed by document id.
+    """
+    documents = list(documents)
+    texts: dict[str, tuple[str, ...]] = {}
+    problems: dict[str, str] = {}
+    for doc in documents:
+        if doc.is_text:
+            texts[doc.id] = paginate_text(Path(files[doc.id]).read_bytes().decode("utf-8"))
+        elif doc.is_image:
+            texts[doc.id] = ("",)
+        elif not doc.is_pdf:
+            problems[doc.id] = NO_PREVIEW
+    pdfs = [(d.id, Path(files[d.id])) for d in documents if d.is_pdf]
+    for key, result in extract_pdfs(pdfs, limits=limits, on_done=on_done, should_stop=should_stop).items():
+        if result.readable:
+            texts[key] = result.pages
+        else:
+            problems[key] = result.problem or "it could not be read"
+    return texts, problems

@@ -16,10 +16,10 @@ from typing import Sequence
 
 from .bundle import CheckedBundle, Limits, check_bundle
 from .errors import Cancelled
-from .extract import ExtractLimits, extract_pdfs, paginate_text
+from .extract import ExtractLimits, document_texts
 from .frameworks import Registry, load_registry
 from .manifest import Document
-from .pages import bundle_order, place
+from .pages import bundle_order, page_counts, place
 from .progress import CancelToken, Progress, Step
 from .settings import load_settings
 from .store import Workspace, now_utc
@@ -96,37 +96,18 @@ def _import(ws: Workspace, path: Path, stage: Path, registry: Registry, limits, 
         notices.append(checked.issuer_label[0].upper() + checked.issuer_label[1:] + ".")
 
     n = len(manifest.documents)
-    texts: dict[str, tuple[str, ...]] = {}
-    problems: dict[str, str] = {}
-    for doc in manifest.documents:
-        if doc.is_text:
-            texts[doc.id] = paginate_text(staged[doc.id].read_bytes().decode("utf-8"))
-        elif doc.is_image:
-            texts[doc.id] = ("",)
-        elif not doc.is_pdf:
-            problems[doc.id] = "there is no preview for this type"
-    pdfs = [(d.id, staged[d.id]) for d in manifest.documents if d.is_pdf]
-    done = [n - len(pdfs)]
+    done = [sum(1 for d in manifest.documents if not d.is_pdf)]
 
     def on_done(result) -> None:
         done[0] += 1
         report(n + done[0], 3 * n, manifest.document(result.key).title)
 
-    extracted = extract_pdfs(pdfs, limits=extract_limits, on_done=on_done,
-                             should_stop=lambda: bool(cancel and cancel.cancelled))
+    texts, problems = document_texts(manifest.documents, staged, limits=extract_limits, on_done=on_done,
+                                     should_stop=lambda: bool(cancel and cancel.cancelled))
     report(2 * n, 3 * n, "Indexing")  # raises Cancelled if extraction was stopped by a cancel
-    for key, result in extracted.items():
-        if result.readable:
-            texts[key] = result.pages
-        else:
-            problems[key] = result.problem or "it could not be read"
 
-    counts = {}
+    counts = page_counts(manifest.documents, texts)
     for d in manifest.documents:
-        if d.id in texts:
-            counts[d.id] = len(texts[d.id])
-        else:
-            counts[d.id] = d.pages or 1
         if d.pages is not None and d.id in texts and d.pages != counts[d.id]:
             notices.append(f"Document {d.id} ({d.title}) has {counts[d.id]} pages here but the issuer counted "
                            f"{d.pages}: page references will differ from the issuer's paper bundle.")

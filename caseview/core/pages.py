@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from .manifest import Document, Manifest
 
@@ -33,6 +33,11 @@ class Placement:
         if self.count <= 1:
             return self.ref(1)
         return f"{self.ref(1)}–{self.ref(self.count)}"
+
+
+def page_counts(documents: Iterable[Document], texts: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """How many pages each document has: its text's pages when read, else the issuer's count, else one."""
+    return {d.id: len(texts[d.id]) if d.id in texts else d.pages or 1 for d in documents}
 
 
 def place(ordered: Sequence[Document], counts: dict[str, int]) -> dict[str, Placement]:
