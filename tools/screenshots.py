@@ -1,4 +1,4 @@
-"""Produce the README screenshots from the real app: start screen, review window, case search, and the journey.
+"""Produce the README screenshots from the real app: start screen, review window, timeliness, case search, and the journey.
 
     .venv/bin/python tools/screenshots.py [--out docs/screenshots] [--size 1366x768] [--dark] [--no-journey]
 
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         end = time.monotonic() + timeout
         while not cond():
             if time.monotonic() > end:
-                print("timed out waiting for the app", file=sys.stderr)
+                print(f"timed out waiting for the app (line {cond.__code__.co_firstlineno})", file=sys.stderr)
                 os._exit(1)
             app.processEvents()
             time.sleep(0.01)
@@ -92,12 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     # a few highlights from the demo's finished review, so the annotations panel shows real use
     findings = json.loads((ROOT / "resources" / "demo" / "demo-findings.json").read_text(encoding="utf-8"))
     tags = ["Concern", "Concern", "Question", "Concern"]
-    for a, tag in zip(findings["annotations"], tags):
+    shown = findings["annotations"][:len(tags)]
+    for a, tag in zip(shown, tags):
         anchor = Anchor(a["document_id"], a["page"], a["exact"], a["prefix"], a["suffix"])
         cmd = AddAnnotation(Annotation(a["id"], anchor, a["note"], tag, a["created"]))
         runner.submit(lambda ws, cmd=cmd: apply(ws, case_id, cmd), lambda _, i=a["id"]: box.setdefault(i, 1),
                       lambda e, i=a["id"]: box.setdefault(i, print(f"annotation {i}: {e}", file=sys.stderr)))
-    wait(lambda: all(a["id"] in box for a in findings["annotations"]))
+    wait(lambda: all(a["id"] in box for a in shown))
 
     controller.show_start()
     start = controller.start
@@ -115,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     review.review_dock.raise_()
     review.review_panel.select_item("K3")
     shot(review, "review.png")
+
+    review.timeliness_dock.raise_()
+    review.open_at("DOC06", 1)
+    shot(review, "timeliness.png")
 
     review.search_dock.raise_()
     review.search_panel.query.setText('"seen alone"')

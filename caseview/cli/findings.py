@@ -20,11 +20,16 @@ def cmd_findings_export(args, out: Output) -> int:
 
 
 def cmd_findings_import(args, out: Output) -> int:
+    from ..core.errors import CaseViewError
     from ..core.findings import import_findings
 
+    if args.step_by_step and args.from_previous_version:
+        raise CaseViewError("--step-by-step and --from-previous-version cannot be combined; carry the review "
+                            "forward first.")
     with workspace(args) as ws:
         case = ws.resolve_case(args.case)
-        result = import_findings(ws, case.id, Path(args.file), from_previous_version=args.from_previous_version)
+        result = import_findings(ws, case.id, Path(args.file), from_previous_version=args.from_previous_version,
+                                 step_by_step=args.step_by_step)
     for o in result.orphans:
         out.notice(f"orphaned: {o}")
     if out.as_json:
@@ -51,4 +56,7 @@ def register(sub, common: argparse.ArgumentParser, limits: argparse.ArgumentPars
     p.add_argument("file", metavar="FILE")
     p.add_argument("--from-previous-version", action="store_true",
                    help="carry a review of an earlier version of the bundle forward into this one")
+    p.add_argument("--step-by-step", action="store_true",
+                   help="enter the review change by change, as a reviewer would, so the change history has an "
+                        "entry for each note, citation and answer (how the demo's example review is built)")
     p.set_defaults(func=cmd_findings_import)

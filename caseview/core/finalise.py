@@ -15,6 +15,7 @@ from .progress import CancelToken, Progress, reporter
 from .report import HistoryLine, ReportDocument, ReportInput, render_report
 from .review import CaseContext, load_context, missing, read_state, record_signed
 from .store import Workspace
+from .timeliness_view import case_timeliness, default_rules, report_section
 
 HISTORY_TAIL = 12
 
@@ -38,6 +39,7 @@ def report_input(ws: Workspace, case_id: str, findings: dict, *, signed_on: date
                  ctx: CaseContext | None = None, registration: str = "") -> ReportInput:
     """Everything the renderer needs, read from the workspace."""
     manifest = (ctx or load_context(ws, case_id)).manifest
+    rules = default_rules()
     titles = {s.id: s.title for s in manifest.sections}
     docs = tuple(ReportDocument(id=d.doc_id, title=d.title, section_id=d.section, section_title=titles[d.section],
                                 first_ref=d.ref(1), last_ref=d.ref(d.pages), pages=d.pages, sha256=d.sha256,
@@ -59,6 +61,7 @@ def report_input(ws: Workspace, case_id: str, findings: dict, *, signed_on: date
         signed_on=signed_on,
         draft=signed_on is None,
         reviewer_registration=registration,
+        timeliness=report_section(manifest, case_timeliness(manifest, rules), rules),
     )
 
 

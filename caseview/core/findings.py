@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +12,10 @@ from .atomic import write_atomically
 from .errors import ReviewError
 from .frameworks import CASE
 from .jsonload import JsonFault, parse_json_bytes
-from .review import (Anchor, Annotation, CaseContext, Evidence, ReplaceReview, ReviewState, apply, load_context,
-                     new_id, read_state, validate_state)
+from .review import (AddAnnotation, AddEvidence, Anchor, Annotation, CaseContext, Evidence, ReplaceReview,
+                     ReviewState, SetAnswer, apply, load_context, new_id, read_state, validate_state)
 from .store import Workspace
+from .timeliness_view import case_timeliness
 
 FORMAT = "caseview-findings"
 VERSION = "1.0"
@@ -52,6 +53,8 @@ def export_findings(ws: Workspace, case_id: str, *, reviewer: dict | None = None
         "case": {"answers": case_answers},
         "annotations": [{"id": a.id, **_anchor_json(a.anchor, None), "note": a.note, "created": a.created,
                          **({"tag": a.tag} if a.tag else {})} for a in state.annotations],
+        # Computed from the bundle each time (timeliness.md); an imported file's block is never read.
+        "timeliness": case_timeliness(ctx.manifest).to_json(),
     }
 
 
@@ -187,9 +190,10 @@ def parse_findings(obj: Any, ctx: CaseContext, *, check_fingerprint: bool) -> tu
     return state, times
 
 
-def import_findings(ws: Workspace, case_id: str, path: Path, *, from_previous_version: bool = False) -> ImportedFindings:
+def import_findings(ws: Workspace, case_id: str, path: Path, *, from_previous_version: bool = False,
+                    step_by_step: bool = False) -> ImportedFindings:
     return apply_findings(ws, case_id, read_findings_file(path), from_previous_version=from_previous_version,
-                          origin=str(path))
+                          origin=str(path), step_by_step=step_by_step)
 
 
 def carry_forward_from_case(ws: Workspace, old_case_id: str, new_case_id: str) -> ImportedFindings:
@@ -199,7 +203,7 @@ def carry_forward_from_case(ws: Workspace, old_case_id: str, new_case_id: str) -
 
 
 def apply_findings(ws: Workspace, case_id: str, obj: Any, *, from_previous_version: bool,
-                   origin: str) -> ImportedFindings:
+                   origin: str, step_by_step: bool = False) -> ImportedFindings:
     ctx = load_context(ws, case_id)
     orphans: list[str] = []
     if from_previous_version:
@@ -212,10 +216,35 @@ def apply_findings(ws: Workspace, case_id: str, obj: Any, *, from_previous_versi
         except ReviewError as exc:
             raise ReviewError(f"{origin}: {exc}") from None
         reason = "findings imported"
+    if step_by_step and not from_previous_version:
+        _apply_in_steps(ws, case_id, ctx, state)
+        return ImportedFindings(len(state.answers), len(state.evidence), len(state.annotations), ())
     apply(ws, case_id, ReplaceReview(state, reason, times["started"], times["completed"]), ctx=ctx)
     if orphans:
         ws.record_orphans(case_id, orphans)
     return ImportedFindings(len(state.answers), len(state.evidence), len(state.annotations), tuple(orphans))
+
+
+def _apply_in_steps(ws: Workspace, case_id: str, ctx: CaseContext, state: ReviewState) -> None:
+    """The same review, entered as a reviewer enters it: each note, citation and answer its own history entry.
+
+    Reading comes first (annotations in page order), then each item in bundle order (its citations,
+    then its answers in the framework's order), then the case. The review is cleared first, in one
+    entry. Times are those of this entry, not the file's: the review is started now and completed by
+    its last step, so the report's review record and its change history agree.
+    """
+    apply(ws, case_id, ReplaceReview(ReviewState({}, (), ()), "cleared for a step-by-step import"), ctx=ctx)
+    evidence = [replace(e, created="") for e in state.evidence]
+    steps: list = [AddAnnotation(replace(a, created="")) for a in state.annotations]
+    for item in ctx.manifest.items:
+        steps += [AddEvidence(e) for e in evidence if e.item_id == item.id]
+        steps += [SetAnswer(item.id, q.id, state.answers[(item.id, q.id)])
+                  for q in ctx.framework.questions_for(item.kind) if (item.id, q.id) in state.answers]
+    steps += [AddEvidence(e) for e in evidence if e.item_id == CASE]
+    steps += [SetAnswer(CASE, q.id, state.answers[(CASE, q.id)])
+              for q in ctx.framework.case_questions if (CASE, q.id) in state.answers]
+    for step in steps:
+        apply(ws, case_id, step, ctx=ctx)
 
 
 def _carry_forward(ws: Workspace, ctx: CaseContext, obj: Any) -> tuple[ReviewState, dict, list[str]]:

@@ -9,6 +9,9 @@ from .frameworks import Framework
 from .manifest import Event, Item, Manifest, Section
 from .review import CaseContext, ReviewState, load_context, missing, read_state
 from .store import CaseRow, DocumentRow, Workspace
+from .timeliness import Timeliness
+from .timeliness_view import case_timeliness, default_rules
+from .timescales import RuleSet
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class CaseSnapshot:
     items: tuple[Item, ...]
     state: ReviewState
     context: CaseContext
+    timeliness: Timeliness | None = None  # the default rule set's results; None when nothing can be counted
+    rules: RuleSet | None = None
 
     def document(self, doc_id: str) -> DocumentView:
         for d in self.documents:
@@ -100,6 +105,11 @@ def case_snapshot(ws: Workspace, case_id: str) -> CaseSnapshot:
     ctx = load_context(ws, case_id)
     docs = tuple(DocumentView(r, ws.blob_path(r.sha256)) for r in ws.documents(case_id))
     chronology = tuple(sorted(ctx.manifest.chronology, key=lambda e: (e.date, e.id)))
+    rules = default_rules()
+    try:
+        timeliness = case_timeliness(ctx.manifest, rules)
+    except ValueError:  # an event whose date cannot be read: the chronology shows it as written
+        timeliness = None
     return CaseSnapshot(case=ws.case(case_id), manifest=ctx.manifest, framework=ctx.framework, documents=docs,
                         sections=ctx.manifest.sections, chronology=chronology, items=ctx.manifest.items,
-                        state=read_state(ws, case_id), context=ctx)
+                        state=read_state(ws, case_id), context=ctx, timeliness=timeliness, rules=rules)

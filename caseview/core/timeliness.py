@@ -331,13 +331,18 @@ def _note(status: str, start: TimedEvent, to: TimedEvent | None, end: TimedEvent
     elif status == NOT_EVIDENCED:
         parts.append(NOT_EVIDENCED_NOTE)
     elif status == NOT_APPLICABLE and end is not None:
-        parts.append(f"the duty ended with {end.type} on {uk_date(end.day)}, before it was due")
+        parts.append(f"the duty ended on {uk_date(end.day)} ({end.id}, {_words(end.type)}), before it was due")
     if to is not None and (held := day_note(to.day, cal)):
         parts.append(held)
     # A repeat's start is the previous row's `to`, whose day was noted there.
     if first and (held := day_note(start.day, cal)):
-        parts.append(f"{start.type} {held}")
+        parts.append(f"{_words(start.type)} {held}")
     return "; ".join(parts)
+
+
+def _words(event_type: str | None) -> str:
+    """An event type as a reader says it: "cp_plan_ended" as "cp plan ended"."""
+    return (event_type or "event").replace("_", " ")
 
 
 def _lateness(due: date, actual: date, unit: str, cal: WorkingCalendar) -> str:

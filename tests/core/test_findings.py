@@ -74,6 +74,29 @@ def test_round_trip_into_a_fresh_workspace(ws, reviewed, tmp_path):
         assert fresh.history_rows(other)[-1]["summary"] == "findings imported"
 
 
+def test_step_by_step_import_enters_the_same_review_change_by_change(ws, reviewed, tmp_path):
+    bundle, case_id = reviewed
+    first = export_findings(ws, case_id)
+    path = tmp_path / "findings.json"
+    write_findings(first, path)
+    with Workspace(tmp_path / "other") as fresh:
+        other = import_bundle(fresh, bundle).case_id
+        apply(fresh, other, SetAnswer("K1", "timely", "No"))  # whatever was there first is cleared
+        result = import_findings(fresh, other, path, step_by_step=True)
+        def without_times(d):
+            d = comparable(d)
+            d["annotations"] = [{k: v for k, v in a.items() if k != "created"} for a in d["annotations"]]
+            return d
+        assert without_times(export_findings(fresh, other)) == without_times(first)  # created: now, as typed
+        rows = fresh.history_rows(other)
+        steps = rows[2:]  # after the earlier answer and the clearing entry
+        assert rows[1]["summary"] == "cleared for a step-by-step import"
+        assert len(steps) == result.answers + result.evidence + result.annotations == 13 + 3 + 1
+        assert steps[0]["summary"].startswith("annotation")  # reading comes before judging
+        assert steps[-1]["summary"].startswith("case ·")
+        assert export_findings(fresh, other)["completed"] is None  # completed by its last step, when signed
+
+
 def _mutations():
     def item(d): d["items"][0]["item_id"] = "K9"
     def question(d): d["items"][0]["answers"]["payment"] = "Full"

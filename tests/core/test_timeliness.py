@@ -129,7 +129,7 @@ def test_not_applicable_when_the_duty_ended_first():
     events = [("I", "icpc", "2026-02-06"), ("X", "cp_plan_ended", "2026-03-20")]
     row = only(compute(events, ENGLAND, as_of=date(2026, 9, 1)), "rcpc-first")
     assert (row.status, row.due, row.to_event) == (NOT_APPLICABLE, date(2026, 5, 6), None)
-    assert row.note == "the duty ended with cp_plan_ended on 20 March 2026, before it was due"
+    assert row.note == "the duty ended on 20 March 2026 (X, cp plan ended), before it was due"
     late_end = [("I", "icpc", "2026-02-06"), ("X", "cp_plan_ended", "2026-06-01")]
     assert only(compute(late_end, ENGLAND), "rcpc-first").status == NOT_EVIDENCED
 
@@ -163,7 +163,7 @@ def test_a_start_on_a_weekend_is_day_zero_and_noted():
     events = [("S", "strategy_discussion", "2026-01-17"), ("I", "icpc", "2026-02-06")]
     row = only(compute(events, ENGLAND), "icpc-after-strategy")
     assert row.due == date(2026, 2, 6) and row.status == MET
-    assert row.note == "strategy_discussion held on a Saturday"
+    assert row.note == "strategy discussion held on a Saturday"
 
 
 def test_another_calendar_can_be_named():

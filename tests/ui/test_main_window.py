@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QTabBar
 
 from caseview.core.review import AddAnnotation, Anchor, Annotation, apply, read_state
 from caseview.ui.window.main_window import HighlightDialog, ReviewWindow
-from caseview.ui.models import AnchorRole, DocIdRole, HtmlRole, IdRole, OrphanedRole, PageRole
+from caseview.ui.models import AnchorRole, DocIdRole, HtmlRole, IdRole, ObjectRole, OrphanedRole, PageRole
 from caseview.ui.recent import load_position
 from caseview.ui.tasks import WorkspaceRunner
 from tests.factory import import_demo
@@ -91,8 +91,10 @@ def test_title_docks_menus_and_status(window):
     w = window
     assert w.windowTitle() == "CaseView — NS-2026-0147"
     names = [d.objectName() for d in w.docks]
-    assert names == ["dock.index", "dock.chronology", "dock.search", "dock.annotations", "dock.review"]
-    assert [d.windowTitle() for d in w.docks] == ["Bundle index", "Chronology", "Case search", "Annotations", "Review"]
+    assert names == ["dock.index", "dock.chronology", "dock.search", "dock.annotations", "dock.timeliness",
+                     "dock.review"]
+    assert [d.windowTitle() for d in w.docks] == ["Bundle index", "Chronology", "Case search", "Annotations",
+                                                  "Timeliness", "Review"]
     assert [m.title() for m in (a.menu() for a in w.menuBar().actions())] == ["&File", "&Edit", "&Review", "&View",
                                                                               "&Go", "&Help"]
     assert w.review_dock.isVisible() and w.review_panel.items_model.rowCount() == 9  # 8 items and the case
@@ -142,6 +144,36 @@ def test_chronology_click_opens_the_linked_document(qtbot, window):
     view.scrollTo(index)
     qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view.visualRect(index).center())
     assert w.doc_id == "DOC03"
+
+
+def test_timeliness_dock_says_what_was_missed_and_opens_both_events(qtbot, window):
+    w = window
+    w.timeliness_dock.raise_()
+    panel, model = w.timeliness_panel, w.timeliness_panel.model
+    assert model.rowCount() == 7
+    assert "7 timescales as of 19 Oct 2026: 1 missed, 5 met, 1 no longer applies." == panel.summary.text()
+    assert "england-2023 1.0" in panel.note.text()
+    missed = [r for r in range(model.rowCount()) if model.index(r, 0).data() == "Missed"]
+    assert len(missed) == 1
+    index = model.index(missed[0], 0)
+    # words, not colour alone; the rule's source on hover; both events' documents in the menu's list
+    assert index.data(Qt.AccessibleTextRole).startswith("Missed: Initial child protection conference within 15")
+    assert "2 working days late" in index.data(Qt.AccessibleTextRole)
+    assert "Source: Working Together to Safeguard Children 2023" in index.data(Qt.ToolTipRole)
+    assert "Missed</b>" in index.data(HtmlRole) and "17 working days" in index.data(HtmlRole)
+    row = index.data(ObjectRole)
+    assert [d for d, _ in row.docs] == ["DOC03", "DOC06", "DOC07"] and (row.start.id, row.end.id) == ("E03", "E09")
+    view = panel.view
+    view.scrollTo(index)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view.visualRect(index).center())
+    assert w.doc_id == "DOC06"  # the conference's own minutes: where the late date is
+    # the chronology marks both events of the missed timescale, and only those
+    chron = w.chronology_panel.model
+    marked = {chron.index(r, 0).data(IdRole) for r in range(chron.rowCount())
+              if "Timescale missed" in (chron.index(r, 0).data(HtmlRole) or "")}
+    assert marked == {"E03", "E09"}
+    panel.eventRequested.emit("E09")
+    assert w.chronology_panel.view.currentIndex().data(IdRole) == "E09"
 
 
 def test_case_search_keyboard_flow_opens_the_hit_highlighted(qtbot, window, monkeypatch):

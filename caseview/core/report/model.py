@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,33 @@ class ReportDocument:
 
 
 @dataclass(frozen=True)
+class TimelinessRow:
+    """One rule instance as the report prints it; the events are named by id, date and title."""
+
+    rule_title: str
+    subject: str | None
+    from_event: str  # "E7 · 14 January 2026 · Strategy discussion"
+    to_event: str | None
+    due: date
+    actual: date | None
+    elapsed: str  # "17 working days"
+    status: str  # met, missed, not-evidenced, not-yet-due, not-applicable
+    note: str
+
+
+@dataclass(frozen=True)
+class TimelinessSection:
+    """The computed timescales (timeliness.md): never a judgement, always with its rule set and sources."""
+
+    rule_set_id: str
+    rule_set_version: str
+    rule_set_title: str
+    as_of: date | None
+    rows: tuple[TimelinessRow, ...]
+    sources: tuple[tuple[str, str], ...]  # (rule title, source) of the rules the rows use, in rule order
+
+
+@dataclass(frozen=True)
 class HistoryLine:
     """One change-history entry; ``hash`` is the entry's hex hash in the chain."""
 
@@ -53,5 +80,6 @@ class ReportInput:
     annotation_count: int
     signed_on: datetime | None
     draft: bool
-    known_limitations: tuple[str, ...] = ()
-    reviewer_registration: str = ""  # from the signing identity's certificate; shown by the declaration  # sentences about what was not checked, beyond unreadable documents
+    known_limitations: tuple[str, ...] = ()  # sentences about what was not checked, beyond unreadable documents
+    reviewer_registration: str = ""  # from the signing identity's certificate; shown by the declaration
+    timeliness: TimelinessSection | None = None  # None: the bundle's chronology has no dated events

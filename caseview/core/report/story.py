@@ -46,6 +46,7 @@ from ..payments import compute_payments
 from .model import ReportInput
 from .payments import money_headline, payment_table
 from .terms import terms_of_reference
+from .timescales import timeliness
 from .style import (
     ACCENT,
     ALERT,
@@ -383,6 +384,7 @@ def build_story(inp: ReportInput, ctx: Context, st: Styles, width: float,
         cover(inp, ctx, st, width)
         + terms_of_reference(inp, ctx, st, width)
         + summary(inp, ctx, st, width)
+        + timeliness(inp, st, width)
         + items(inp, ctx, st, width)
         + case_section(inp, ctx, st, width)
         + limitations(inp, ctx, st, width)

@@ -1,4 +1,5 @@
-"""The review window's side panels: bundle index, chronology, case search and annotations.
+"""The review window's side panels: bundle index, case search and annotations (the chronology and
+timeliness are in ``chronology``).
 
 Panels show models and say what the reviewer asked for through signals
 (``openRequested(doc_id, page, anchor)`` and friends); the window does the work
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDial
 
 from .. import style
 from ..cards import PAD_X, PAD_Y, CardDelegate
-from ..models import (AnchorRole, AnnotationsModel, ChronologyModel, DocIdRole, DocIdsRole, DocumentFilterProxy,
+from ..models import (AnchorRole, AnnotationsModel, DocIdRole, DocIdsRole, DocumentFilterProxy,
                      IdRole, IndexModel, KindRole, ObjectRole, OrphanedRole, PageRole, SearchModel)
 
 class _ReflowTree(QTreeView):
@@ -114,46 +115,6 @@ class IndexPanel(QWidget):
     def _activate(self, index: QModelIndex) -> None:
         if index.data(KindRole) == "document":
             self.openRequested.emit(index.data(DocIdRole), 1, None)
-
-
-# -- chronology -------------------------------------------------------------------------------
-
-class ChronologyPanel(QWidget):
-    openRequested = Signal(str, int, object)
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.model = ChronologyModel(self)
-        self.view = _card_list("Chronology")
-        self.view.setModel(self.model)
-        self.view.clicked.connect(self._activate)
-        self.view.activated.connect(self._activate)
-        self.view.setContextMenuPolicy(Qt.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._menu)
-        self._titles: dict[str, str] = {}
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.view)
-
-    def set_chronology(self, events, documents) -> None:
-        self._titles = {d.id: f"{d.row.range_label}  {d.row.title}" for d in documents}
-        self.model.set_chronology(events, documents)
-
-    def _activate(self, index: QModelIndex) -> None:
-        doc_id = index.data(DocIdRole)
-        if doc_id:
-            self.openRequested.emit(doc_id, 1, None)
-
-    def _menu(self, pos: QPoint) -> None:
-        index = self.view.indexAt(pos)
-        if not index.isValid():
-            return
-        menu = QMenu(self)
-        for doc_id in index.data(DocIdsRole) or ():
-            act = menu.addAction(f"Open {self._titles.get(doc_id, doc_id)}")
-            act.triggered.connect(lambda _=False, d=doc_id: self.openRequested.emit(d, 1, None))
-        if not menu.isEmpty():
-            menu.exec(self.view.viewport().mapToGlobal(pos))
 
 
 # -- case search ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar
 
-STATE_VERSION = 2  # 2: the Review dock
+STATE_VERSION = 3  # 2: the Review dock; 3: the Timeliness dock
 DOCK_LEFT, DOCK_RIGHT = 280, 440  # default dock widths on a desktop monitor
 # A laptop panel in logical pixels: 1366×768 at 100%, or 1920×1080 at 125-150% (1536 or 1280 wide). There the
 # index narrows, the page strip starts hidden, and the layout can switch between page and review (View → Layout).

@@ -24,7 +24,8 @@ from ...core.review import Anchor
 from ...core.snapshot import CaseSnapshot, DocumentView, case_snapshot
 from ...core.store import now_utc
 from .. import recent, style
-from .docks import (SEARCH_PAGE, AnnotationsPanel, ChronologyPanel, HighlightDialog, IndexPanel,  # noqa: F401
+from .chronology import ChronologyPanel, TimelinessPanel, missed_marks
+from .docks import (SEARCH_PAGE, AnnotationsPanel, HighlightDialog, IndexPanel,  # noqa: F401
                     SearchPanel, make_dock)
 from ..dialogs.import_bundle import ImportPanel, bundle_from_mime
 from .info_bar import InfoBar, PlaceholderViewer
@@ -164,11 +165,13 @@ class ReviewWindow(AnnotationsMixin, MenusMixin, LayoutMixin, QMainWindow):
     def _build_docks(self) -> None:
         self.index_panel = IndexPanel()
         self.chronology_panel = ChronologyPanel()
+        self.timeliness_panel = TimelinessPanel()
         order = self.settings.value("search/order", "case")
         self.search_panel = SearchPanel(order=order if isinstance(order, str) else "case")
         self.search_panel.orderChanged.connect(lambda o: self.settings.setValue("search/order", o))
         self.annotations_panel = AnnotationsPanel(self.highlight_action)
-        for panel in (self.index_panel, self.chronology_panel, self.search_panel, self.annotations_panel):
+        for panel in (self.index_panel, self.chronology_panel, self.timeliness_panel, self.search_panel,
+                      self.annotations_panel):
             panel.openRequested.connect(self.open_at)
         self.search_panel.searchRequested.connect(self.run_search)
         self.annotations_panel.editRequested.connect(self.edit_annotation)
@@ -176,16 +179,26 @@ class ReviewWindow(AnnotationsMixin, MenusMixin, LayoutMixin, QMainWindow):
 
         self.index_dock = make_dock("Bundle index", "dock.index", self.index_panel, self)
         self.chronology_dock = make_dock("Chronology", "dock.chronology", self.chronology_panel, self)
+        self.timeliness_dock = make_dock("Timeliness", "dock.timeliness", self.timeliness_panel, self)
+        self.timeliness_panel.eventRequested.connect(self.show_event)
         self.search_dock = make_dock("Case search", "dock.search", self.search_panel, self)
         self.annotations_dock = make_dock("Annotations", "dock.annotations", self.annotations_panel, self)
         self.addDockWidget(Qt.LeftDockWidgetArea, self.index_dock)
         self.tabifyDockWidget(self.index_dock, self.chronology_dock)
         self.addDockWidget(Qt.RightDockWidgetArea, self.search_dock)
         self.tabifyDockWidget(self.search_dock, self.annotations_dock)
+        self.tabifyDockWidget(self.annotations_dock, self.timeliness_dock)  # beside the review: it informs judging
         self.index_dock.raise_()
         self.search_dock.raise_()
         self.resizeDocks([self.index_dock, self.search_dock], list(dock_widths()), Qt.Horizontal)
-        self.docks = [self.index_dock, self.chronology_dock, self.search_dock, self.annotations_dock]
+        self.docks = [self.index_dock, self.chronology_dock, self.search_dock, self.annotations_dock,
+                      self.timeliness_dock]
+
+    def show_event(self, event_id: str) -> None:
+        """The chronology dock, raised, with ``event_id`` selected."""
+        self.chronology_dock.show()
+        self.chronology_dock.raise_()
+        self.chronology_panel.show_event(event_id)
 
     def add_panel_dock(self, dock: QDockWidget, area=Qt.RightDockWidgetArea, tab_with: QDockWidget | None = None) -> None:
         """For later panels (the review panel): dock, tab, and list it in the View menu."""
@@ -262,7 +275,9 @@ class ReviewWindow(AnnotationsMixin, MenusMixin, LayoutMixin, QMainWindow):
         self.viewer.set_ref_resolver(_ref_resolver(snap))
         self._page_texts = {}
         self.index_panel.set_index(snap.sections, snap.documents)
-        self.chronology_panel.set_chronology(snap.chronology, snap.documents)
+        self.chronology_panel.set_chronology(snap.chronology, snap.documents,
+                                             missed_marks(snap.timeliness, snap.rules))
+        self.timeliness_panel.set_timeliness(snap.timeliness, snap.rules, snap.chronology, snap.documents)
         self.search_panel.clear()
         self.annotations_panel.set_annotations(self.annotations)
         self.wiring.load(snap)
