@@ -94,6 +94,16 @@ def step_import(j: Journey) -> str:
     return f"{len(docs)} documents"
 
 
+def step_confine(j: Journey) -> str:
+    from .core.confine import probe
+    from .core.extract import ExtractLimits
+
+    used = probe(ExtractLimits().memory_bytes)
+    if used.startswith("none"):
+        raise StepFailed(f"PDF worker processes would run without a memory cap: {used}.")
+    return used
+
+
 def step_search(j: Journey) -> str:
     from .core.search import search
 
@@ -254,6 +264,7 @@ def _call_with_workspace(factory: Callable[..., Any], workspace: Path) -> Any:
 STEPS: tuple[tuple[str, Callable[[Journey], str]], ...] = (
     ("find shipped resources", step_resources),
     ("import demo bundle", step_import),
+    ("confine PDF workers", step_confine),
     ("search demo bundle", step_search),
     ("load demo review", step_findings),
     ("render and sign report", step_sign),

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO, Callable
+
+from .errors import FileInUse
+
+# Windows refuses to replace a file another program holds open: a PDF reader showing the last report, or a
+# virus scanner or search indexer looking at a file just written, usually for well under a second.
+_WINDOWS = sys.platform == "win32"
+RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)
 
 
 def fsync_dir(folder: Path) -> None:
@@ -22,19 +31,44 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def replace_file(src: Path | str, dst: Path | str) -> None:
+    """``os.replace``, waiting out a program that briefly holds ``dst`` open on Windows.
+
+    When the target is still held after the retries, raises :class:`FileInUse`
+    naming it. Elsewhere, and for any other error, the OSError propagates for the
+    caller to word (on POSIX a PermissionError means the folder's permissions).
+    """
+    if not _WINDOWS:
+        os.replace(src, dst)
+        return
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            if delay is None:
+                break
+            time.sleep(delay)
+    raise FileInUse(f"{dst} could not be saved: the file already there is open in another program (a PDF "
+                    f"reader, a virus scanner or a search indexer) or is marked read-only; close it and try again.")
+
+
 def write_atomically(out: Path, data: bytes | Callable[[BinaryIO], None], *, mode: int = 0o644,
                      before_rename: Callable[[], None] | None = None) -> None:
     """A temporary file in the same folder, fsynced, chmodded, renamed over ``out``.
 
     ``data`` is the bytes, or a function that writes them to the open file. ``before_rename``
     runs last (a cancel point); anything it raises leaves no file behind. OSErrors propagate
-    for the caller to word.
+    for the caller to word; a target another program holds open raises :class:`FileInUse`.
+    On Windows ``mode`` is not applied: there a mode can only mark a file read-only, and the
+    per-user folder's ACL is what keeps it private.
     """
     out = Path(out)
     folder = out.parent if str(out.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
     try:
-        os.fchmod(fd, mode)
+        if not _WINDOWS:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             if callable(data):
                 data(fh)
@@ -44,7 +78,7 @@ def write_atomically(out: Path, data: bytes | Callable[[BinaryIO], None], *, mod
             os.fsync(fh.fileno())
         if before_rename is not None:
             before_rename()
-        os.replace(tmp, out)
+        replace_file(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

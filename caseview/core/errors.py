@@ -29,6 +29,10 @@ class WorkspaceError(CaseViewError):
     """The workspace cannot be opened, read or written."""
 
 
+class FileInUse(CaseViewError):
+    """A file could not be replaced: another program holds the old one open (Windows), or it is read-only."""
+
+
 class NotFound(CaseViewError):
     """A case, document, item or identity named by the user does not exist."""
 

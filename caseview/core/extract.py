@@ -1,7 +1,7 @@
 """PDF text per page via pypdfium2, in worker processes that may crash, hang or bloat safely.
 
 PDFium is not thread-safe and a hostile PDF can take down the process that reads
-it, so every PDF is read in a spawned worker with an address-space limit. The
+it, so every PDF is read in a spawned worker with a memory cap (:mod:`.confine`). The
 parent waits on all workers at once; a worker that dies, exceeds its memory or
 stops answering for ``page_timeout`` seconds is killed, its document is marked
 "could not be read", and a fresh worker takes the next document.
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+
+from .confine import confine_worker
 
 if TYPE_CHECKING:  # the spawned PDF workers import this module: keep their start light
     from .manifest import Document
@@ -56,20 +58,6 @@ def paginate_text(text: str) -> tuple[str, ...]:
 
 
 # -- worker side -------------------------------------------------------------
-
-def confine_worker(memory_bytes: int) -> None:
-    """First thing a PDF worker process does: silence its output and cap its address space."""
-    # Whatever the engine or a dying interpreter prints must not reach the user's terminal.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    except (ImportError, ValueError, OSError):
-        pass  # not on this platform: the timeout still protects the parent
-
 
 def _worker_main(conn: Connection, memory_bytes: int) -> None:
     confine_worker(memory_bytes)

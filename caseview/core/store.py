@@ -13,7 +13,6 @@ Layout (folders 0700, files 0600)::
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -29,7 +28,8 @@ from typing import Any, Iterator
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .atomic import fsync_dir
+from . import filelock
+from .atomic import fsync_dir, replace_file
 from .errors import NotFound, WorkspaceError
 
 DB_NAME = "caseview.db"
@@ -286,24 +286,8 @@ class Workspace:
         Non-blocking callers wait up to ``patience`` seconds: a process killed a moment ago
         (and its half-started children) may still be letting go of the lock.
         """
-        fd = os.open(self.root / "import.lock", os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            deadline = time.monotonic() + patience
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        yield False
-                        return
-                    time.sleep(0.05)
-            try:
-                yield True
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+        with filelock.exclusive(self.root / "import.lock", blocking=blocking, patience=patience) as got:
+            yield got
 
     def staging_dir(self) -> Path:
         return Path(tempfile.mkdtemp(prefix="import-", dir=self.root / "staging"))
@@ -336,8 +320,8 @@ class Workspace:
             kept = self._backups()
             for older, newer in zip(reversed(kept[1:]), reversed(kept[:-1])):
                 if newer.exists():
-                    os.replace(newer, older)
-            os.replace(tmp, kept[0])
+                    replace_file(newer, older)
+            replace_file(tmp, kept[0])
             fsync_dir(folder)
         except BaseException:
             tmp.unlink(missing_ok=True)
