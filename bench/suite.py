@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from .app_bench import APP_BENCHES
+from .timeliness_bench import bench_timeliness
 from .common import (CLI_QUERIES, PY, QUERIES, REPO, WORK, Ctx, Row, _adopt_workspace, child, ensure_workspace,
                      rm, timed_run)
 from .generate import OUT, Generated, Spec, generate, long_pdf
@@ -492,6 +493,7 @@ BENCHES: dict[str, Callable[[Ctx], list[Row]]] = {
     "report": bench_report,
     "start": bench_start,
     "rss": bench_rss,
+    "timeliness": bench_timeliness,
 }
 
 

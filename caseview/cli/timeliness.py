@@ -27,6 +27,10 @@ def cmd_timeliness(args, out: Output) -> int:
         return EXIT_OK
     out.line(f"{rules.title or rules.id} ({rules.id} {rules.version}), as of "
              f"{uk_date(result.as_of) if result.as_of else 'no date'}")
+    if not result.results:
+        from ..core.timeliness_view import why_none
+
+        out.line(why_none(manifest, rules))
     for r in result.results:
         who = f" [{r.subject}]" if r.subject else ""
         actual = uk_date(r.actual) if r.actual else "—"

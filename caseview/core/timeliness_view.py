@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from .dates import uk_date
 from .manifest import Manifest
-from .timeliness import Result, Timeliness, compute
+from .timeliness import Result, Timeliness, compute, events_from
 from .timescales import RuleSet, load_rule_set
 
 if TYPE_CHECKING:
@@ -27,6 +27,24 @@ def case_timeliness(manifest: Manifest, rules: RuleSet | None = None) -> Timelin
     return compute(manifest, rules or default_rules())
 
 
+def why_none(manifest_or_events, rules: RuleSet) -> str:
+    """Why a chronology gives no timescale, in one sentence (never an error)."""
+    events = events_from(manifest_or_events)
+    if not events:
+        return "No timescale can be computed: the bundle's chronology is empty."
+    counted = sorted({t for r in rules.rules for t in (r.from_type, r.to_type)})
+    typed = [e for e in events if e.type]
+    if not typed:
+        return (f"No timescale can be computed: none of the chronology's {_n(len(events), 'event')} has a type "
+                f"(the issuer types events such as {', '.join(counted[:4])}).")
+    return (f"No rule of {rules.id} applies: none of the chronology's {_n(len(typed), 'typed event')} starts a "
+            f"timescale it counts ({', '.join(counted)}).")
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def elapsed_words(result: Result) -> str:
     word = UNIT_WORDS.get(result.unit, result.unit)
     return f"{result.elapsed} {word}{'' if result.elapsed == 1 else 's'}"
@@ -43,14 +61,12 @@ def event_label(manifest: Manifest, event_id: str | None) -> str | None:
 
 
 def report_section(manifest: Manifest, timeliness: Timeliness, rules: RuleSet) -> TimelinessSection | None:
-    """The report's Timeliness section; None when the chronology has no dated event to count from."""
+    """The report's Timeliness section; with no rows, it says why."""
     from .report.model import (  # the report package is loaded only to report
         TimelinessRow,
         TimelinessSection,
     )
 
-    if timeliness.as_of is None:
-        return None
     titles = {r.id: r.title for r in rules.rules}
     rows = tuple(TimelinessRow(
         rule_title=titles.get(r.rule, r.rule), subject=r.subject,
@@ -59,4 +75,5 @@ def report_section(manifest: Manifest, timeliness: Timeliness, rules: RuleSet) -
         elapsed=elapsed_words(r), status=r.status, note=r.note) for r in timeliness.results)
     used = {r.rule for r in timeliness.results}
     sources = tuple((r.title, r.source) for r in rules.rules if r.id in used)
-    return TimelinessSection(rules.id, rules.version, rules.title, timeliness.as_of, rows, sources)
+    return TimelinessSection(rules.id, rules.version, rules.title, timeliness.as_of, rows, sources,
+                             "" if rows else why_none(manifest, rules))

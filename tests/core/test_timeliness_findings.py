@@ -72,3 +72,21 @@ def test_the_report_has_a_timeliness_section_after_the_summary(demo, tmp_path):
                      r"17 working days Missed 2 working days late", text)
     assert "Working Together to Safeguard Children 2023, chapter 3" in text  # the sources, in the note
     assert "not proof that it did not happen" in text
+
+
+def test_a_chronology_without_types_gives_no_timescales_and_says_why(tmp_path):
+    from caseview.core.timeliness_view import case_timeliness, default_rules, report_section, why_none
+
+    rules = default_rules()
+    untyped = [("E1", None, "2026-01-12"), ("E2", None, "2026-01-14")]
+    assert why_none(untyped, rules).startswith("No timescale can be computed: none of the chronology's 2 events "
+                                               "has a type")
+    assert why_none([], rules) == "No timescale can be computed: the bundle's chronology is empty."
+    unused = [("E1", "home_visit", "2026-01-12")]
+    assert "none of the chronology's 1 typed event starts a timescale" in why_none(unused, rules)
+    assert case_timeliness(untyped).results == ()  # never an error
+
+    class Bare:
+        chronology = ()
+    section = report_section(Bare(), case_timeliness(Bare()), rules)
+    assert section.rows == () and section.why_none.endswith("chronology is empty.")

@@ -54,6 +54,7 @@ class TimelinessSection:
     as_of: date | None
     rows: tuple[TimelinessRow, ...]
     sources: tuple[tuple[str, str], ...]  # (rule title, source) of the rules the rows use, in rule order
+    why_none: str = ""  # with no rows: why ("none of the chronology's 12 events has a type …")
 
 
 @dataclass(frozen=True)
@@ -82,4 +83,4 @@ class ReportInput:
     draft: bool
     known_limitations: tuple[str, ...] = ()  # sentences about what was not checked, beyond unreadable documents
     reviewer_registration: str = ""  # from the signing identity's certificate; shown by the declaration
-    timeliness: TimelinessSection | None = None  # None: the bundle's chronology has no dated events
+    timeliness: TimelinessSection | None = None  # None: not computed (a report made without it)

@@ -48,7 +48,7 @@ def timeliness(inp: ReportInput, st: Styles, width: float) -> list[Flowable]:
         "judgement and is not itself a judgement. An event the bundle does not hold is reported as "
         "not evidenced in the bundle, which is not proof that it did not happen.", st.body_muted))
     if not t.rows:
-        story += [Paragraph("No rule of the set applies to the events in this chronology.", st.body),
+        story += [Paragraph(esc(t.why_none or "No rule of the set applies to this chronology."), st.body),
                   Spacer(1, 6), *_sources(t, st), PageBreak()]
         return story
     story.append(Paragraph(f"<b>{len(t.rows)} timescale{'s' if len(t.rows) != 1 else ''}</b>: "

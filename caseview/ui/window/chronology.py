@@ -24,7 +24,7 @@ from ...core.timeliness import (
     Result,
     Timeliness,
 )
-from ...core.timeliness_view import elapsed_words
+from ...core.timeliness_view import elapsed_words, why_none
 from ...core.timescales import RuleSet
 from ..models import (
     ChronologyModel,
@@ -262,14 +262,14 @@ class TimelinessPanel(QWidget):
                        documents: Sequence[DocumentView]) -> None:
         self.model.set_timeliness(timeliness, rules, events, documents)
         if timeliness is None or rules is None:
-            self.summary.setText("No timescales: the chronology has no dated events.")
+            self.summary.setText("No timescales: the chronology has events whose dates cannot be read.")
             self.note.setText("")
             return
         counts = timeliness.counts()
         parts = [f"{counts[s]} {STATUS_WORDS[s].lower()}" for s in WORST_FIRST if counts.get(s)]
         as_of = nice_date(timeliness.as_of.isoformat()) if timeliness.as_of else "the last event"
         self.summary.setText(f"{len(timeliness.results)} timescales as of {as_of}: {', '.join(parts) or 'none apply'}."
-                             if timeliness.results else "No rule of the set applies to this chronology.")
+                             if timeliness.results else why_none(events, rules))
         self.note.setText(f"Computed from the chronology with {rules.id} {rules.version}; it informs your "
                           "judgement and is not one. Hover a timescale for its source.")
 
