@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .atomic import write_atomically
+from .bundle_context import KEY as CONTEXT_KEY, bundle_context
 from .errors import ReviewError
 from .findings import export_findings, findings_bytes
 from .identity import LoadedIdentity
@@ -96,6 +97,8 @@ def produce_report(ws: Workspace, case_id: str, out: Path, *, identity: LoadedId
         # Completed is when the reviewer finished the work (the last change to the review), not when they sign.
         last = ws.history_rows(case_id, limit=1)
         findings["completed"] = last[-1]["at"] if last else when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Issuer, items and claims travel with the signed findings, so collect can total the money (collect.md).
+    findings[CONTEXT_KEY] = bundle_context(ctx.manifest.raw)
     data = findings_bytes(findings)
     report(1, 4, "Rendering the report")
     rendered = render_report(report_input(ws, case_id, findings, signed_on=when if identity else None, ctx=ctx,

@@ -1,0 +1,119 @@
+"""Collect throughput and memory: N signed reports (generated once, cached), reports/s per worker count, peak RSS.
+
+    python -m bench.collect_bench --reports 10000 [--cache bench/out/collect] [--jobs 1,2]
+
+Not a test: timings never live in the tests. Reports are small outcome reviews (one page,
+four items, three claims), each signed by one generated identity that the run trusts.
+The peak RSS is the largest single process of the run (the parent or one worker), read
+from getrusage of the measured child.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSPHRASE = "bench passphrase 1"
+
+
+def _identity(cache: Path) -> Path:
+    from caseview.core.identity import create_identity
+
+    p12 = cache / "reviewer.p12"
+    if not p12.exists():
+        create_identity(p12, name="Bench Reviewer", organisation="Bench Reviews", email="bench@example.org",
+                        passphrase=PASSPHRASE, write_cert_pem=True)
+    return p12
+
+
+def _sign_range(cache: str, start: int, stop: int) -> int:
+    sys.path.insert(0, str(ROOT))
+    from caseview.core.identity import open_identity
+    from caseview.core.signing import sign_report
+    from tests.core import collect_fixtures as C
+    from tests.core import pdf_fixtures as F
+
+    ident = open_identity(Path(cache) / "reviewer.p12", PASSPHRASE)
+    made = 0
+    for i in range(start, stop):
+        out = Path(cache) / "reports" / f"r{i:05d}.pdf"
+        if out.exists():
+            continue
+        bundle_id = f"urn:uuid:bench-{i:05d}"
+        fp = C._fp(bundle_id)
+        month = 1 + i % 12
+        data = json.dumps(C.findings(bundle_id=bundle_id, reference=f"BN-{i:05d}", fingerprint=fp,
+                                     completed=f"2026-{month:02d}-15T10:00:00Z", judgement=1 + i % 4),
+                          ensure_ascii=False).encode()
+        tmp = out.with_suffix(".part")
+        sign_report(F.report_pdf(fingerprint=fp, case_reference=f"BN-{i:05d}", bundle_id=bundle_id, pages=1), tmp,
+                    identity=ident, findings=data, reviewer_box=F.REVIEWER_BOX, moderator_box=F.MODERATOR_BOX)
+        os.replace(tmp, out)
+        made += 1
+    return made
+
+
+def generate(cache: Path, n: int, jobs: int) -> None:
+    (cache / "reports").mkdir(parents=True, exist_ok=True)
+    _identity(cache)
+    step = 250
+    with ProcessPoolExecutor(jobs) as pool:
+        made = sum(pool.map(_sign_range, [str(cache)] * ((n + step - 1) // step), range(0, n, step),
+                            [min(s + step, n) for s in range(0, n, step)]))
+    print(f"generated {made} new reports ({n} cached in {cache / 'reports'})", file=sys.stderr)
+
+
+def _run(cache: Path, n: int, db: Path, jobs: int) -> tuple[float, int]:
+    """(seconds, peak RSS in MiB) of one collect over the first ``n`` reports, in a fresh child process."""
+    folder = cache / f"set-{n}"
+    if not folder.exists():
+        folder.mkdir()
+        for i in range(n):
+            os.link(cache / "reports" / f"r{i:05d}.pdf", folder / f"r{i:05d}.pdf")
+    script = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
+              "from pathlib import Path\n"
+              "from caseview.core.collect import collect\n"
+              "from caseview.core.identity import load_certificate_pem\n"
+              "from caseview.core.trust import TrustRoles\n"
+              f"t = TrustRoles(any_role=(load_certificate_pem(Path({str(cache / 'reviewer.pem')!r})),))\n"
+              "s = time.perf_counter()\n"
+              f"r = collect([Path({str(folder)!r})], Path({str(db)!r}), trust=t, jobs={jobs})\n"
+              "import resource\n"
+              "rss = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+              "print(time.perf_counter() - s, r.counts['accepted'], rss)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    seconds, accepted, rss_kib = out.stdout.split()
+    assert int(accepted) == n, out.stdout
+    return float(seconds), int(rss_kib) // 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reports", type=int, default=10000)
+    ap.add_argument("--cache", type=Path, default=ROOT / "bench" / "out" / "collect")
+    ap.add_argument("--jobs", default="1,2")
+    args = ap.parse_args(argv)
+    generate(args.cache, args.reports, os.cpu_count() or 1)
+    results = []
+    for jobs in [int(j) for j in args.jobs.split(",")]:
+        db = args.cache / f"evidence-{args.reports}-{jobs}.sqlite"
+        for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            p.unlink(missing_ok=True)
+        seconds, rss = _run(args.cache, args.reports, db, jobs)
+        again, _ = _run(args.cache, args.reports, db, jobs)  # incremental: nothing new to verify
+        results.append({"reports": args.reports, "jobs": jobs, "seconds": round(seconds, 2),
+                        "reports_per_second": round(args.reports / seconds, 1), "peak_rss_mib": rss,
+                        "rerun_seconds": round(again, 2)})
+        print(json.dumps(results[-1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
