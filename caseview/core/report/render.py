@@ -35,6 +35,7 @@ from ..signing import SignatureBox
 __all__ = [
     "HistoryLine",
     "RenderedReport",
+    "ReportCanvas",
     "ReportDocument",
     "ReportInput",
     "SignatureBox",
@@ -165,6 +166,11 @@ class _ReportCanvas(Canvas):
     def getpdfdata(self):
         self._write_footers()
         return super().getpdfdata()
+
+
+#: The report's canvas (CaseView's document information keys, deferred "Page N of M" footers), for other
+#: documents in the report's house style: the moderation record.
+ReportCanvas = _ReportCanvas
 
 
 def _pdf_date(inp: ReportInput) -> str | None:

@@ -18,7 +18,9 @@ def verify_with_record(path: Path, record: Path, *, trusted: Sequence[bytes] = (
     report = verify_report(Path(path), **kw)
     rec = verify_report(Path(record), **kw)
     reasons: list[str] = []
-    if rec.kind != RECORD:
+    if not rec.signatures and rec.reasons:  # missing, unreadable or unsigned: say why, not what it is not
+        reasons.extend(f"Moderation record: {r}" for r in rec.reasons)
+    elif rec.kind != RECORD:
         reasons.append(f"{Path(record).name} is not a moderation record (it has no moderation.json of its own).")
     elif not rec.valid:
         reasons.extend(f"Moderation record: {r}" for r in rec.reasons)

@@ -201,7 +201,9 @@ def _signature_lines(s: SignatureCheck, i: int, n: int, revisions: int) -> list[
     who = ", ".join(x for x in (s.signer_name, s.signer_organisation) if x)
     lines.append(f"  Signed by:            {who}" + (f" <{s.signer_email}>" if s.signer_email else ""))
     lines.append(f"  Certificate SHA-256:  {format_fingerprint(s.fingerprint)}")
-    when = s.signing_time.astimezone(UTC).strftime("%d %B %Y, %H:%M:%S UTC") if s.signing_time else "not given"
+    # London's clock (GMT/BST), as every time CaseView shows; the seconds, as the signature carries them.
+    when = (london_time(s.signing_time) + s.signing_time.astimezone(UTC).strftime(" (%H:%M:%S UTC)") if s.signing_time
+            else "not given")
     lines.append(f"  Signing time:         {when} (the signer's claim)")
     if s.reason:
         lines.append(f"  Reason:               {s.reason}")
