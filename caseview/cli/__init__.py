@@ -15,11 +15,11 @@ from typing import Sequence
 
 from .. import __version__
 from ..core.errors import CaseViewError
-from . import bundle, cases, collect, findings, identity, report, timeliness, trust
+from . import bundle, cases, collect, findings, identity, moderate, report, timeliness, trust
 from .common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Output, error
 
 # Each family adds its own subcommands, in the order ``caseview --help`` lists them.
-FAMILIES = (bundle, cases, findings, trust, identity, report, timeliness, collect)
+FAMILIES = (bundle, cases, findings, trust, identity, report, moderate, timeliness, collect)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = ("bundle", "import", "cases", "search", "purge", "findings", "trust", "identity", "report", "verify",
-            "timeliness", "collect")
+            "moderate", "timeliness", "collect")
 
 
 def run(argv: Sequence[str]) -> int:

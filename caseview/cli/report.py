@@ -40,14 +40,19 @@ def cmd_report(args, out: Output) -> int:
 
 def cmd_verify(args, out: Output) -> int:
     from ..core.identity import load_certificate_pem
-    from ..core.verify import verify_report
+    from ..core.trust import trust_roles
+    from ..core.verify import verify_report, verify_with_record
 
     extra = [load_certificate_pem(Path(p)) for p in args.trust or []]
     with workspace(args) as ws:
-        trusted = ws.trusted_certificates() + extra
-    result = verify_report(Path(args.file), trusted=trusted)
+        # By role: a certificate trusted as a reviewer does not make a countersignature trusted.
+        by_role = trust_roles(ws).by_role
+    if args.moderation:
+        result = verify_with_record(Path(args.file), Path(args.moderation), trusted=extra, trusted_roles=by_role)
+    else:
+        result = verify_report(Path(args.file), trusted=extra, trusted_roles=by_role)
     if out.as_json:
-        out.json(result.to_json())
+        out.json(result.to_json(roles=True))
     else:
         for line in result.render_text():
             out.line(line)
@@ -63,7 +68,10 @@ def register(sub, common: argparse.ArgumentParser, limits: argparse.ArgumentPars
     p.add_argument("--passphrase-file", metavar="FILE")
     p.add_argument("--unsigned", action="store_true", help='an unsigned draft marked "DRAFT — not signed"')
     p.set_defaults(func=cmd_report)
-    p = sub.add_parser("verify", parents=[common], help="verify a signed report; exit 0 only if all holds")
+    p = sub.add_parser("verify", parents=[common],
+                       help="verify a signed report or moderation record; exit 0 only if all holds")
     p.add_argument("file", metavar="FILE.pdf")
+    p.add_argument("--moderation", metavar="RECORD.pdf",
+                   help="also check a countersigned report against its moderation record, both ways")
     p.add_argument("--trust", action="append", metavar="CERT.pem", help="also trust this certificate (repeatable)")
     p.set_defaults(func=cmd_verify)
