@@ -16,7 +16,7 @@ LOW = "low"
 # "Not preceded / followed by a letter or digit": \b would treat "_" as a word character.
 _A = r"(?<![^\W_])"
 _Z = r"(?![^\W_])"
-_SEP = "[ \u00a0\\-]"  # what separates the groups of an NHS number
+_SEP = "[ \u00a0\\-\n]"  # what separates the groups of an NHS number (\n: a PDF line wrapped inside it)
 NEAR = 40  # characters between a number or date and the word that says what it is
 
 
@@ -74,7 +74,7 @@ def detect_nhs_numbers(text: str) -> Iterator[Hit]:
 
 # HMRC: D, F, I, Q, U, V are never a prefix letter; O is never the second.
 _NINO = re.compile(
-    rf"{_A}([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?(\d\d) ?(\d\d) ?(\d\d) ?([A-D]){_Z}", re.IGNORECASE)
+    rf"{_A}([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ \n]?(\d\d)[ \n]?(\d\d)[ \n]?(\d\d)[ \n]?([A-D]){_Z}", re.IGNORECASE)
 _NINO_UNALLOCATED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 
 
@@ -85,7 +85,7 @@ def detect_ni_numbers(text: str) -> Iterator[Hit]:
         if m.group() == m.group().upper():
             yield Hit("ni-number", m.start(), m.end(), HIGH,
                       "A National Insurance number: an allocated prefix, six digits and a suffix A to D.")
-        elif " " not in m.group():
+        elif not any(c.isspace() for c in m.group()):
             # Spaced and in lower case it is as likely words and figures ("at 12 10 10 a").
             yield Hit("ni-number", m.start(), m.end(), LOW,
                       "A National Insurance number's pattern, written in lower case.")
@@ -114,7 +114,7 @@ def detect_upns(text: str) -> Iterator[Hit]:
 # Royal Mail's format: the letters each position may hold; the inward code never uses C I K M O V.
 _POSTCODE = re.compile(
     rf"{_A}(?:GIR[ \u00a0]?0AA|[A-PR-UWYZ](?:\d\d?|\d[A-HJKPSTUW]|[A-HK-Y]\d\d?|[A-HK-Y]\d[ABEHMNPRVWXY])"
-    rf"[ \u00a0]?\d[ABD-HJLNP-UW-Z]{{2}}){_Z}", re.IGNORECASE)
+    rf"[ \u00a0\n]?\d[ABD-HJLNP-UW-Z]{{2}}){_Z}", re.IGNORECASE)  # \n: wrapped in a PDF's text
 
 
 def detect_postcodes(text: str) -> Iterator[Hit]:
@@ -136,8 +136,11 @@ _SERVICE_TYPES = frozenset({phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers
                             phonenumbers.PhoneNumberType.UAN, phonenumbers.PhoneNumberType.PREMIUM_RATE})
 
 
+_WRAPPED_DIGITS = re.compile(r"(?<=\d)\n(?=\d)")  # "0161 496\n0685": a PDF line wrapped inside a number
+
+
 def detect_phones(text: str) -> Iterator[Hit]:
-    for match in phonenumbers.PhoneNumberMatcher(text, "GB"):
+    for match in phonenumbers.PhoneNumberMatcher(_WRAPPED_DIGITS.sub(" ", text), "GB"):
         number = match.number
         if not phonenumbers.is_valid_number(number):
             continue
@@ -194,8 +197,30 @@ def _as_date(m: re.Match[str]) -> date | None:
         return None
 
 
+# Between a birth word and its date: no sentence end ("born early. On 3 May ..."), no other date, no
+# new line that starts with a capital ("Date of birth: [redacted]\nReferral received 3 May ..."), no verb
+# of another event ("born at 32 weeks and discharged on 3 May ..."); a line wrapped mid-sentence is fine.
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n[^\n]*[A-Z]|\b(?:discharged|admitted|seen|visited|moved|referred"
+                           r"|transferred|started|attended|returned|placed|reviewed|assessed|examined|weighed)\b")
+_BEFORE_WORD = re.compile(r"[ \u00a0]*[(\[][ \u00a0]*")  # "12/03/2015 (DOB)"; not "1/7/2026   Date of birth"
+
+
+def _birth_date(keywords: list[tuple[int, int]], start: int, end: int, previous_end: int, text: str) -> bool:
+    for k_start, k_end in keywords:
+        if k_end <= start and start - k_end <= NEAR and k_end >= previous_end:
+            if not _SENTENCE_END.search(text, k_end, start):
+                return True
+        elif end <= k_start and _BEFORE_WORD.fullmatch(text, end, k_start):
+            return True
+    return False
+
+
 def detect_dates_of_birth(text: str) -> Iterator[Hit]:
+    """A date the birth word introduces (within 40 characters, the same sentence, no date between), or one
+    the word follows at once ("12/03/2015 (DOB)"); "Date of referral: 1/7/2026  Date of birth: [redacted]"
+    and "paid on 3 May 2025. The baby was born at 34 weeks" are not dates of birth."""
     keywords: list[tuple[int, int]] | None = None
+    previous_end = 0
     for m in _DATE.finditer(text):
         if _as_date(m) is None:
             continue
@@ -203,9 +228,10 @@ def detect_dates_of_birth(text: str) -> Iterator[Hit]:
             keywords = _spans(_BIRTH_WORD, text)
             if not keywords:
                 return
-        if _near(m.start(), m.end(), keywords):
+        if _birth_date(keywords, m.start(), m.end(), previous_end, text):
             yield Hit("date-of-birth", m.start(), m.end(), HIGH,
-                      "A full date within 40 characters of a word for date of birth.")
+                      "A full date that a word for date of birth introduces, within 40 characters.")
+        previous_end = m.end()
 
 
 # --- Titled name ------------------------------------------------------------------------------------
@@ -228,8 +254,30 @@ Barnardos Barnardo's Worker's Mum Dad Nan Nana Grandma Grandad Granddad
 """.casefold().split())
 
 _TITLES = frozenset({"Mrs", "Miss", "Mr", "Ms", "Mx", "Dr", "Prof", "Sir", "Lady", "Lord", "Rev"})
-_TITLE = re.compile(rf"{_A}(?:Mrs|Miss|Mr|Ms|Mx|Dr){_Z}\.?")
+_TITLE = re.compile(rf"{_A}(?:Mrs|Miss|Mr|Ms|Mx|Dr|MRS|MISS|MR|MS|MX|DR){_Z}\.?")  # forms write names in capitals
 _WORD = re.compile(r"\s{1,3}([^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_]))*)(\.?)")
+
+
+# Capitalised words that open a sentence and are never a surname: "I spoke to Mr X. She said ..."
+_NOT_NAMES = frozenset("""
+The This That These Those She He They It We You His Her Hers Their Our My Your An And But Or In On At To
+For From With When Where While After Before There Then If As Of Also Both All No Not Please Yours Dear
+""".casefold().split())
+_LINE_BREAK = re.compile(r"[ \t\u00a0]*\n")
+# Role words that are also common surnames: a name unless a role word or "of" follows ("Mrs Young" is a
+# name, "Mr Young Person" and "Ms Head of Year" are not).
+_SURNAME_ROLES = frozenset({"young", "head", "ward", "friend", "key", "case", "judge", "nurse", "constable"})
+_ROLE_GOES_ON = re.compile(r"[ \t\u00a0]{1,3}(?:of\b|([^\W\d_][\w'’\-]*))")
+
+
+def _is_role(word: str, text: str, after: int) -> bool:
+    folded = word.casefold()
+    if folded not in ROLE_WORDS:
+        return False
+    if folded not in _SURNAME_ROLES:
+        return True
+    m = _ROLE_GOES_ON.match(text, after)
+    return m is not None and (m.group(1) is None or m.group(1).casefold() in ROLE_WORDS)
 
 
 def _is_initial(word: str) -> bool:
@@ -240,18 +288,19 @@ def _is_initial(word: str) -> bool:
 def detect_titled_names(text: str) -> Iterator[Hit]:
     for t in _TITLE.finditer(text):
         pos, names, end = t.end(), 0, 0
+        capitals = t.group()[1].isupper()  # "MS OKAFOR" in a form; "MS Teams" is no name
         for _ in range(6):
             m = _WORD.match(text, pos)
-            if m is None or not m.group(1)[0].isupper():
+            if m is None or not (m.group(1).isupper() if capitals else m.group(1)[0].isupper()):
                 break
             word = m.group(1)
+            if _is_role(word, text, m.end(1)) or word.capitalize() in _TITLES or word.casefold() in _NOT_NAMES:
+                break
             if _is_initial(word):
-                if names:
-                    break
+                if names or _LINE_BREAK.match(text, m.end()):
+                    break  # "from Mrs Y.\nClaim reference": the initial ends the line, the next is no name
                 pos = m.end()
                 continue
-            if word.casefold() in ROLE_WORDS or word in _TITLES:
-                break
             names, end, pos = names + 1, m.end(1), m.end(1)
             if names == 3:
                 break
@@ -264,8 +313,10 @@ def detect_titled_names(text: str) -> Iterator[Hit]:
 
 STREET_WORDS = frozenset("""
 Road Rd Street St Avenue Ave Lane Close Drive Way Court Crescent Gardens Terrace Place
+Grove Rise Walk Row Mews Square Hill Park View Green Parade
 """.casefold().split())
-_STREET = r"(?:Road|Street|Avenue|Lane|Close|Drive|Way|Court|Crescent|Gardens|Terrace|Place|(?:Rd|St|Ave)\.?)"
+_STREET = (r"(?:Road|Street|Avenue|Lane|Close|Drive|Way|Court|Crescent|Gardens|Terrace|Place"
+           r"|Grove|Rise|Walk|Row|Mews|Square|Hill|Park|View|Green|Parade|(?:Rd|St|Ave)\.?)")
 _HOUSE = r"\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?,?\s{1,3}"
 _ADDRESS = re.compile(
     rf"(?<![\w/.\-])(?:[Ff]lat\s+\d{{1,4}}[A-Za-z]?,?\s{{1,3}}(?:{_HOUSE})?|{_HOUSE})"
