@@ -296,3 +296,19 @@ def test_parse_needs_an_object(started):
     with _ws(root) as ws:
         with pytest.raises(ReviewError, match="must be an object"):
             parse_moderation([], load_context(ws, s.moderation_id))
+
+
+def test_the_moderation_core_is_light_and_speaks_the_verifiers_words():
+    """The app imports the moderation core at start-up: pyHanko, reportlab and the verifier come when first used."""
+    import subprocess
+    import sys
+
+    from caseview.core.moderation import model
+    from caseview.core.verify import record
+
+    assert (model.VERDICTS, model.OVERALLS, model.FORMAT) == (record.VERDICTS, record.OVERALLS, record.FORMAT)
+    code = ("import sys, caseview.core.moderation; print(sorted({m.split('.')[0] if not m.startswith('caseview') "
+            "else m for m in sys.modules if m.startswith(('pyhanko', 'reportlab', 'caseview.core.verify', "
+            "'caseview.core.signing', 'caseview.core.report'))}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -84,7 +84,8 @@ def test_a_changed_byte_in_the_record(made, tmp_path):
     bad = _write(tmp_path, F.flip_signed_byte(made["record"].read_bytes()), "record.pdf")
     v = verify_with_record(made["counter"], bad, trusted_roles=ROLES)
     assert not v.valid and not v.moderation.record_valid
-    assert "Moderation record: The signature by Marek Żółkiewski (field Moderator) does not match the file" in _text(v)
+    assert ("Moderation record: The signature by Marek Żółkiewski (field Moderator) does not match the file"
+            in _text(v))
 
 
 def test_a_record_for_another_report(made):

@@ -12,14 +12,10 @@ from ..atomic import write_atomically
 from ..errors import ReviewError, SigningError
 from ..identity import LoadedIdentity, check_validity
 from ..progress import CancelToken, Progress, reporter
-from ..report.blocks import protective_marking
-from ..signing import certify_record, countersign_bytes
 from ..store import Workspace
-from ..verify.record import countersign_reason, overall_words
 from .commands import Finished, append_history, load_context, read_state, report_bytes
 from .io import export_moderation, moderation_bytes
 from .model import FINISHED, missing
-from .record import RecordInput, render_record
 
 
 @dataclass(frozen=True)
@@ -65,6 +61,12 @@ def finish_moderation(ws: Workspace, moderation_id: str, record: Path, countersi
                       identity: LoadedIdentity, now: datetime | None = None, progress: Progress | None = None,
                       cancel: CancelToken | None = None) -> FinishedModeration:
     """Refuse an incomplete moderation; else sign the record (DocMDP 1) and countersign the report, atomically."""
+    # reportlab and pyHanko: imported when first used, not at the app's start-up.
+    from ..report.blocks import protective_marking
+    from ..signing import certify_record, countersign_bytes
+    from ..verify.record import countersign_reason, overall_words
+    from .record import RecordInput, render_record
+
     record, countersigned = Path(record), Path(countersigned)
     report = reporter(progress, cancel)
     ctx = load_context(ws, moderation_id)

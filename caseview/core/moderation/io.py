@@ -12,11 +12,10 @@ from ..errors import ReviewError
 from ..jsonload import JsonFault, parse_json_bytes
 from ..review import Anchor, new_id
 from ..store import Workspace
-from ..verify.record import FORMAT, compute_agreement
 from .commands import ReplaceModeration, apply, load_context, moderation_row, read_state
-from .model import (PAYMENT_QUESTION, Citation, ItemVerdict, ModerationContext, ModerationState, PaymentChange,
-                    case_faults, check_citation, check_overall_values, check_state, check_verdict_values, item_faults,
-                    payment_faults)
+from .model import (FORMAT, PAYMENT_QUESTION, Citation, ItemVerdict, ModerationContext, ModerationState,
+                    PaymentChange, case_faults, check_citation, check_overall_values, check_state,
+                    check_verdict_values, item_faults, payment_faults)
 
 VERSION = "1.0"
 MAX_BYTES = 8 << 20
@@ -25,6 +24,8 @@ MAX_BYTES = 8 << 20
 def export_moderation(ws: Workspace, moderation_id: str, *, moderator: dict | None = None,
                       completed: str | None = None, ctx: ModerationContext | None = None) -> dict[str, Any]:
     """The moderation.json of a moderation (items in bundle order); the agreement block is always computed."""
+    from ..verify.record import compute_agreement  # the verifier's own rule; imported when first used
+
     ctx = ctx or load_context(ws, moderation_id)
     state = read_state(ws, moderation_id)
     row = moderation_row(ws, moderation_id)

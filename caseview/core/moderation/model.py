@@ -9,7 +9,11 @@ from typing import Any
 from ..errors import ReviewError
 from ..frameworks import Framework, Question
 from ..review import Anchor, CaseContext, check_anchor, check_value
-from ..verify.record import OVERALLS, VERDICTS
+# The same words as caseview.core.verify.record (a test holds them equal); not imported from there, because the
+# verifier brings pyHanko and this module is on the app's start-up path.
+VERDICTS = ("agree", "agree-with-changes", "disagree")
+OVERALLS = ("endorsed", "endorsed-with-changes", "not-endorsed")
+FORMAT = "caseview-moderation"
 
 AGREE, AGREE_WITH_CHANGES, DISAGREE = VERDICTS
 ENDORSED = OVERALLS[0]

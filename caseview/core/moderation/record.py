@@ -150,8 +150,10 @@ def _payments(inp: RecordInput, st: Styles, width: float) -> list[Flowable]:
 def _agreement(inp: RecordInput, st: Styles, width: float) -> list[Flowable]:
     a = inp.moderation.get("agreement") or {}
     exact = a.get("exact")
-    exact_words = (f"{exact * 100:.1f}% ({round(exact * a.get('graded', 0))} of {a.get('graded')} graded items "
-                   "have the same judgement after moderation)") if isinstance(exact, (int, float)) else "No graded items"
+    exact_words = "No graded items"
+    if isinstance(exact, (int, float)):
+        exact_words = (f"{exact * 100:.1f}% ({round(exact * a.get('graded', 0))} of {a.get('graded')} graded items "
+                       "have the same judgement after moderation)")
     rows = [("Items moderated", esc(a.get("items"))), ("Agreed", esc(a.get("agree"))),
             ("Agreed with changes", esc(a.get("agree_with_changes"))), ("Disagreed", esc(a.get("disagree"))),
             ("Exact agreement", esc(exact_words))]

@@ -15,8 +15,6 @@ from typing import Any
 from ..errors import ReviewError
 from ..frameworks import Framework, framework_from_snapshot, load_registry
 from ..store import Workspace, now_utc
-from ..verify import verify_report
-from ..verify.model import REPORT
 from .commands import append_history, load_context, read_state
 from .model import missing
 
@@ -76,6 +74,9 @@ def start_moderation(ws: Workspace, case_id: str, report: Path, *, trusted: Sequ
     An invalid report, one already countersigned, or one about another bundle (or another version of
     it) is refused; an untrusted reviewer is allowed, and said in ``notices``.
     """
+    from ..verify import verify_report  # pyHanko: imported when first used, not at the app's start-up
+    from ..verify.model import REPORT
+
     report = Path(report)
     case = ws.case(case_id)
     v = verify_report(report, trusted=trusted, trusted_roles=trusted_roles, own=own)
@@ -114,8 +115,8 @@ def start_moderation(ws: Workspace, case_id: str, report: Path, *, trusted: Sequ
                       "reviewer, created) VALUES (?,?,?,?,?,?,?,?)",
                       (moderation_id, case_id, sha, data, findings, framework.source,
                        json.dumps(reviewer, ensure_ascii=False, sort_keys=True), created))
-            append_history(c, moderation_id, f"moderation started of the report signed by {sig.signer_name} "
-                                             f"(report SHA-256 {sha[:16]}…)", _Begun(sha, sig.signer_name, sig.trusted))
+            summary = f"moderation started of the report signed by {sig.signer_name} (report SHA-256 {sha[:16]}…)"
+            append_history(c, moderation_id, summary, _Begun(sha, sig.signer_name, sig.trusted))
     except sqlite3.IntegrityError:
         existing = ws.conn.execute("SELECT id FROM moderations WHERE case_id = ? AND report_sha256 = ?",
                                    (case_id, sha)).fetchone()
