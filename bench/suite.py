@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from .app_bench import APP_BENCHES
+from .pdcheck_bench import bench_pdcheck
 from .timeliness_bench import bench_timeliness
 from .common import (CLI_QUERIES, PY, QUERIES, REPO, WORK, Ctx, Row, _adopt_workspace, child, ensure_workspace,
                      rm, timed_run)
@@ -494,6 +495,7 @@ BENCHES: dict[str, Callable[[Ctx], list[Row]]] = {
     "start": bench_start,
     "rss": bench_rss,
     "timeliness": bench_timeliness,
+    "pdcheck": bench_pdcheck,
 }
 
 

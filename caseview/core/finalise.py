@@ -14,7 +14,8 @@ from .findings import export_findings, findings_bytes
 from .identity import LoadedIdentity
 from .progress import CancelToken, Progress, reporter
 from .report import HistoryLine, ReportDocument, ReportInput, render_report
-from .review import CaseContext, load_context, missing, read_state, record_signed
+from .pdcheck import CheckState, check_state, ensure_checked, limitation_sentences, quote_conflicts, review_anchors, trimmed_context
+from .review import Anchor, CaseContext, load_context, missing, read_state, record_signed
 from .store import Workspace
 from .timeliness_view import case_timeliness, default_rules, report_section
 
@@ -62,6 +63,8 @@ def report_input(ws: Workspace, case_id: str, findings: dict, *, signed_on: date
         signed_on=signed_on,
         draft=signed_on is None,
         reviewer_registration=registration,
+        known_limitations=tuple(limitation_sentences(check_state(ws, case_id),
+                                                     {d.doc_id: d.range_label for d in ws.documents(case_id)})),
         timeliness=report_section(manifest, case_timeliness(manifest, rules), rules),
     )
 
@@ -85,6 +88,11 @@ def produce_report(ws: Workspace, case_id: str, out: Path, *, identity: LoadedId
         raise ReviewError(f"The review is not complete, so it cannot be signed ({len(gaps)} missing: {shown}).")
     if gaps:
         notices.append(f"The review is not complete ({len(gaps)} missing); the draft shows it as it stands.")
+    check = ensure_checked(ws, case_id)  # a case imported from the command line has not been checked yet
+    leaks = [s for _, s in quote_conflicts(ws, case_id, review_anchors(read_state(ws, case_id)), check)]
+    if leaks:  # a draft travels too: neither carries a flagged identifier
+        shown = "; ".join(leaks[:3]) + (f"; and {len(leaks) - 3} more" if len(leaks) > 3 else "")
+        raise ReviewError(f"The report cannot be written while a quote carries a possible identifier ({shown}).")
     when = (now or datetime.now(timezone.utc)).replace(microsecond=0)
     report(0, 4, "Collecting the findings")
     if identity is not None:
@@ -99,6 +107,7 @@ def produce_report(ws: Workspace, case_id: str, out: Path, *, identity: LoadedId
         findings["completed"] = last[-1]["at"] if last else when.strftime("%Y-%m-%dT%H:%M:%SZ")
     # Issuer, items and claims travel with the signed findings, so collect can total the money (collect.md).
     findings[CONTEXT_KEY] = bundle_context(ctx.manifest.raw)
+    _trim_context(ws, case_id, findings, check)
     data = findings_bytes(findings)
     report(1, 4, "Rendering the report")
     rendered = render_report(report_input(ws, case_id, findings, signed_on=when if identity else None, ctx=ctx,
@@ -112,6 +121,27 @@ def produce_report(ws: Workspace, case_id: str, out: Path, *, identity: LoadedId
     record_signed(ws, case_id, reviewer=reviewer, completed=findings["completed"], report_sha256=signed.sha256)
     report(4, 4, "")
     return ReportOutcome(out, True, signed.sha256, signed.signer_name, signed.fingerprint, tuple(notices))
+
+
+def _trim_context(ws: Workspace, case_id: str, findings: dict, check: CheckState) -> None:
+    """Drop a quote's prefix or suffix where it would show a finding not resolved as "not personal data"."""
+    flagged: dict[tuple[str, int], list] = {}
+    for f in check.findings:
+        if f.blocks_quotes:
+            flagged.setdefault((f.doc_id, f.page), []).append(f)
+    if not flagged:
+        return
+    quotes = [e for item in findings.get("items", []) for e in item.get("evidence", [])]
+    quotes += findings.get("annotations", [])
+    for q in quotes:
+        near = flagged.get((q.get("document_id"), q.get("page")))
+        if not near or not q.get("exact"):
+            continue
+        anchor = Anchor(q["document_id"], q["page"], q["exact"], q.get("prefix"), q.get("suffix"))
+        kept = trimmed_context(ws.page_text(case_id, anchor.doc_id, anchor.page) or "", anchor, near)
+        for key, value in (("prefix", kept.prefix), ("suffix", kept.suffix)):
+            if not value:
+                q.pop(key, None)
 
 
 def _write_atomically(out: Path, data: bytes) -> None:

@@ -136,24 +136,45 @@ _SERVICE_TYPES = frozenset({phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers
                             phonenumbers.PhoneNumberType.UAN, phonenumbers.PhoneNumberType.PREMIUM_RATE})
 
 
+# Eight digits or more with at most two separators between digits: every UK number (10 or 11 digits, +44 and
+# 9 or 10, or a short helpline such as 0800 1111) is one of these. The library's matcher runs only around
+# them: over a whole page of prose (dates, times, money, references) it was half the check's cost.
+_PHONE_CANDIDATE = re.compile(r"\d(?:[ \t().\-]{0,2}\d){7,}")
+
+
 _WRAPPED_DIGITS = re.compile(r"(?<=\d)\n(?=\d)")  # "0161 496\n0685": a PDF line wrapped inside a number
 
 
+def _phone_matches(text: str) -> Iterator[tuple[int, object]]:
+    """(offset, match) of the library's matcher over each window around a candidate digit run."""
+    text = _WRAPPED_DIGITS.sub(" ", text)  # same length: offsets still point into the page
+    end = -1
+    for m in _PHONE_CANDIDATE.finditer(text):
+        if m.start() < end:
+            continue
+        start, end = max(0, m.start() - 6), min(len(text), m.end() + 2)
+        # the window starts at a word boundary, so the matcher sees "+44 (0)" and what comes before the number
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        for match in phonenumbers.PhoneNumberMatcher(text[start:end], "GB"):
+            yield start, match
+
+
 def detect_phones(text: str) -> Iterator[Hit]:
-    for match in phonenumbers.PhoneNumberMatcher(_WRAPPED_DIGITS.sub(" ", text), "GB"):
-        number = match.number
+    for offset, match in _phone_matches(text):
+        number, start, end = match.number, offset + match.start, offset + match.end
         if not phonenumbers.is_valid_number(number):
             continue
         national = phonenumbers.national_significant_number(number)
         if number.country_code == 44 and (national in _HELPLINES or national.startswith("116")):
-            yield Hit("phone", match.start, match.end, LOW, "A national helpline number.")
+            yield Hit("phone", start, end, LOW, "A national helpline number.")
         elif phonenumbers.number_type(number) in _SERVICE_TYPES:
-            yield Hit("phone", match.start, match.end, LOW,
+            yield Hit("phone", start, end, LOW,
                       "A freephone, shared-cost or non-geographic number, more often an organisation's.")
         elif number.country_code != 44:
-            yield Hit("phone", match.start, match.end, LOW, "A valid telephone number outside the UK.")
+            yield Hit("phone", start, end, LOW, "A valid telephone number outside the UK.")
         else:
-            yield Hit("phone", match.start, match.end, HIGH, "A valid UK telephone number.")
+            yield Hit("phone", start, end, HIGH, "A valid UK telephone number.")
 
 
 # --- Email ------------------------------------------------------------------------------------------

@@ -97,6 +97,16 @@ class EditAnnotation:
 
 
 @dataclass(frozen=True)
+class ResolveFinding:
+    """The reviewer's answer to a personal-data finding: "not-personal-data" (with a reason) or "report-to-issuer";
+    None undoes it."""
+
+    finding_id: str
+    resolution: str | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class ReplaceReview:
     state: ReviewState
     reason: str
@@ -120,7 +130,8 @@ class Reopened:
     previously_signed_at: str
 
 
-Command = Union[SetAnswer, AddEvidence, RemoveEvidence, AddAnnotation, RemoveAnnotation, EditAnnotation, ReplaceReview]
+Command = Union[SetAnswer, AddEvidence, RemoveEvidence, AddAnnotation, RemoveAnnotation, EditAnnotation, ReplaceReview,
+                ResolveFinding]
 
 
 def new_id(prefix: str) -> str:
@@ -258,6 +269,12 @@ def _validate(ctx: CaseContext, cmd: Command) -> None:
         check_anchor(ctx, cmd.annotation.anchor, "The annotation")
     elif isinstance(cmd, ReplaceReview):
         validate_state(ctx, cmd.state)
+    elif isinstance(cmd, ResolveFinding):
+        if cmd.resolution not in (None, "not-personal-data", "report-to-issuer"):
+            raise ReviewError("A personal-data finding is resolved as not-personal-data or report-to-issuer, "
+                              f"not {cmd.resolution!r}.")
+        if cmd.resolution == "not-personal-data" and not cmd.note.strip():
+            raise ReviewError("Say why it is not personal data: the reason is kept with the review.")
 
 
 def validate_state(ctx: CaseContext, state: ReviewState) -> None:
@@ -332,6 +349,17 @@ def _write(ws: Workspace, c, case_id: str, cmd: Command) -> tuple[Command, str]:
         c.execute("UPDATE annotations SET note=?, tag=? WHERE case_id=? AND id=?",
                   (cmd.note, cmd.tag, case_id, cmd.annotation_id))
         return EditAnnotation(cmd.annotation_id, row[0], row[1]), "annotation edited"
+    if isinstance(cmd, ResolveFinding):
+        row = c.execute("SELECT resolution, note, kind, page_ref, masked FROM pd_findings WHERE case_id=? AND id=?",
+                        (case_id, cmd.finding_id)).fetchone()
+        if row is None:
+            raise ReviewError(f"There is no personal-data finding {cmd.finding_id!r} in case {case_id}.")
+        c.execute("UPDATE pd_findings SET resolution=?, note=? WHERE case_id=? AND id=?",
+                  (cmd.resolution, cmd.note if cmd.resolution else "", case_id, cmd.finding_id))
+        said = {None: "unresolved", "not-personal-data": "not personal data",
+                "report-to-issuer": "report to issuer"}[cmd.resolution]
+        # The history names the finding by kind, page and masked form only: never the text.
+        return ResolveFinding(cmd.finding_id, row[0], row[1]), f"personal data · {row[3]} {row[2]} {row[4]}: {said}"
     if isinstance(cmd, ReplaceReview):
         old = read_state(ws, case_id)
         times = c.execute("SELECT started, completed FROM reviews WHERE case_id=?", (case_id,)).fetchone()

@@ -139,6 +139,19 @@ def _m0003(db: sqlite_utils.Database) -> None:
     """)
 
 
+@migrations(name="0004_personal_data")
+def _m0004(db: sqlite_utils.Database) -> None:
+    # Owned by core/pdcheck: findings hold a kind, a place and the masked form, never the text itself.
+    db.executescript("""
+    CREATE TABLE pd_scans (case_id TEXT PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE, finished TEXT NOT NULL,
+        pages INTEGER NOT NULL, not_checked TEXT NOT NULL);
+    CREATE TABLE pd_findings (case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE, id TEXT NOT NULL,
+        kind TEXT NOT NULL, doc_id TEXT NOT NULL, page INTEGER NOT NULL, page_ref TEXT NOT NULL, start INTEGER NOT NULL,
+        end_ INTEGER NOT NULL, masked TEXT NOT NULL, confidence TEXT NOT NULL, reason TEXT NOT NULL, resolution TEXT,
+        note TEXT NOT NULL DEFAULT '', PRIMARY KEY (case_id, id));
+    """)
+
+
 def now_utc() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -409,7 +422,7 @@ class Workspace:
             with self.transaction() as c:
                 shas = [r[0] for r in c.execute("SELECT sha256 FROM documents WHERE case_id = ?", (case_id,))]
                 for table in ("pages", "documents", "answers", "evidence", "annotations", "history", "orphans",
-                              "reviews", "cases"):
+                              "pd_findings", "pd_scans", "reviews", "cases"):
                     column = "id" if table == "cases" else "case_id"
                     c.execute(f"DELETE FROM {table} WHERE {column} = ?", (case_id,))
                 still = {r[0] for r in c.execute("SELECT DISTINCT sha256 FROM documents")}

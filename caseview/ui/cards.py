@@ -6,7 +6,8 @@ from typing import Callable
 
 from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QListView, QStyle, QStyledItemDelegate,
+                               QStyleOptionViewItem)
 
 from . import style
 from .models import HtmlRole
@@ -92,3 +93,20 @@ class CardDelegate(QStyledItemDelegate):
             doc.setTextWidth(width)
             size = self._sizes[key] = QSize(int(doc.idealWidth()) + 2 * PAD_X, int(doc.size().height()) + 2 * PAD_Y)
         return size
+
+
+def card_list(name: str) -> QListView:
+    """A list of cards (HTML rows drawn by CardDelegate) that re-measures as its width changes."""
+    view = QListView()
+    view.setAccessibleName(name)
+    view.setUniformItemSizes(False)
+    view.setResizeMode(QListView.Adjust)
+    view.setLayoutMode(QListView.Batched)  # measure 50 cards, paint, measure more: 200 hits never freeze the window
+    view.setBatchSize(50)
+    view.setWordWrap(True)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    view.setSelectionMode(QAbstractItemView.SingleSelection)
+    view.setItemDelegate(CardDelegate(view))
+    view.setSpacing(1)
+    return view

@@ -24,7 +24,7 @@ def test_folders_private_and_database_durable(ws):
     pragma = lambda name: ws.conn.execute(f"PRAGMA {name}").fetchone()[0]
     assert pragma("journal_mode") == "wal" and pragma("synchronous") == 2 and pragma("secure_delete") == 1
     applied = [r[0] for r in ws.conn.execute("SELECT name FROM _sqlite_migrations")]
-    assert applied == ["0001_initial", "0002_case_page_rows", "0003_moderation"]
+    assert applied == ["0001_initial", "0002_case_page_rows", "0003_moderation", "0004_personal_data"]
 
 
 def test_backups_roll_and_are_atomic(ws):

@@ -92,9 +92,9 @@ def test_title_docks_menus_and_status(window):
     assert w.windowTitle() == "CaseView — NS-2026-0147"
     names = [d.objectName() for d in w.docks]
     assert names == ["dock.index", "dock.chronology", "dock.search", "dock.annotations", "dock.timeliness",
-                     "dock.review"]
+                     "dock.review", "dock.personal_data"]
     assert [d.windowTitle() for d in w.docks] == ["Bundle index", "Chronology", "Case search", "Annotations",
-                                                  "Timeliness", "Review"]
+                                                  "Timeliness", "Review", "Personal data"]
     assert [m.title() for m in (a.menu() for a in w.menuBar().actions())] == ["&File", "&Edit", "&Review", "&View",
                                                                               "&Go", "&Help"]
     assert w.review_dock.isVisible() and w.review_panel.items_model.rowCount() == 9  # 8 items and the case

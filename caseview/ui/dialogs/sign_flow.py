@@ -21,6 +21,8 @@ from ...core.errors import Cancelled, CaseViewError
 from ...core.finalise import ReportOutcome, produce_report
 from ...core.identity import IdentityInfo, LoadedIdentity
 from ...core.progress import CancelToken, Step
+from ...core.frameworks import CASE
+from ...core.pdcheck import ensure_checked, quote_conflicts, review_anchors
 from ...core.review import load_context, missing, read_state
 from ...core.review import start_new_version as core_start_new_version
 from ...core.store import Workspace
@@ -69,9 +71,12 @@ class SignResult:
 def _check_job(case_id: str) -> Callable[[Workspace], FinaliseCheck]:
     def job(ws: Workspace) -> FinaliseCheck:
         case = ws.case(case_id)
-        gaps = missing(load_context(ws, case_id), read_state(ws, case_id))
-        return FinaliseCheck(case_id, case.reference, case.status, case.signed_at,
-                             tuple(MissingEntry(m.item_id, m.question_id, m.sentence()) for m in gaps))
+        state = read_state(ws, case_id)
+        gaps = [MissingEntry(m.item_id, m.question_id, m.sentence()) for m in missing(load_context(ws, case_id), state)]
+        # A quote over a possible identifier blocks signing like a missing answer (the check runs first if needed).
+        leaks = quote_conflicts(ws, case_id, review_anchors(state), ensure_checked(ws, case_id))
+        gaps[:0] = [MissingEntry(item_id or CASE, "", sentence) for item_id, sentence in leaks]  # the gravest first
+        return FinaliseCheck(case_id, case.reference, case.status, case.signed_at, tuple(gaps))
     return job
 
 
@@ -137,6 +142,8 @@ class MissingDialog(QDialog):
         self.list.setAccessibleName("What is missing")
         self.list.setAlternatingRowColors(True)
         self.list.setWordWrap(True)
+        self.list.setResizeMode(QListWidget.Adjust)  # long sentences (a quote to shorten) wrap, not cut off
+        self.list.setUniformItemSizes(False)
         for e in entries:
             item = QListWidgetItem(e.sentence)
             item.setData(ROLE_ENTRY, e)

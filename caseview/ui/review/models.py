@@ -17,7 +17,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from ...core.frameworks import CASE, Framework, Question
 from ...core.manifest import Item
 from ...core.review import (AddAnnotation, AddEvidence, CaseContext, Command, EditAnnotation, Evidence, Missing,
-                           RemoveAnnotation, RemoveEvidence, ReplaceReview, ReviewState, SetAnswer, missing)
+                           RemoveAnnotation, RemoveEvidence, ReplaceReview, ResolveFinding, ReviewState, SetAnswer,
+                           missing)
 from ...core.snapshot import DocumentView
 from ..models import HtmlRole, IdRole, ObjectRole, nice_date
 
@@ -62,6 +63,8 @@ def apply_local(state: ReviewState, cmd: Command) -> ReviewState:
                                                 if a.id == cmd.annotation_id else a for a in state.annotations))
     if isinstance(cmd, ReplaceReview):
         return cmd.state
+    if isinstance(cmd, ResolveFinding):  # kept with the personal-data check, not in the answers
+        return state
     raise TypeError(f"not a review command: {cmd!r}")
 
 
@@ -73,6 +76,8 @@ def touches(cmd: Command) -> set[str]:
         return {"evidence"}
     if isinstance(cmd, (AddAnnotation, RemoveAnnotation, EditAnnotation)):
         return {"annotations"}
+    if isinstance(cmd, ResolveFinding):
+        return set()
     return {"answers", "evidence", "annotations"}
 
 
@@ -105,6 +110,9 @@ def describe(cmd: Command, ctx: CaseContext | None = None, documents: Sequence[D
         return "editing an annotation"
     if isinstance(cmd, ReplaceReview):
         return cmd.reason
+    if isinstance(cmd, ResolveFinding):
+        return {None: "reopening a personal-data finding", "not-personal-data": "marking a finding not personal data",
+                "report-to-issuer": "reporting a finding to the issuer"}.get(cmd.resolution, "resolving a finding")
     return "change"
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDial
                                QPlainTextEdit, QPushButton, QToolButton, QTreeView, QVBoxLayout, QWidget)
 
 from .. import style
-from ..cards import PAD_X, PAD_Y, CardDelegate
+from ..cards import PAD_X, PAD_Y, CardDelegate, card_list
 from ..models import (AnchorRole, AnnotationsModel, DocIdRole, DocIdsRole, DocumentFilterProxy,
                      IdRole, IndexModel, KindRole, ObjectRole, OrphanedRole, PageRole, SearchModel)
 
@@ -29,20 +29,7 @@ class _ReflowTree(QTreeView):
             self.doItemsLayout()
 
 
-def _card_list(name: str) -> QListView:
-    view = QListView()
-    view.setAccessibleName(name)
-    view.setUniformItemSizes(False)
-    view.setResizeMode(QListView.Adjust)
-    view.setLayoutMode(QListView.Batched)  # measure 50 cards, paint, measure more: 200 hits never freeze the window
-    view.setBatchSize(50)
-    view.setWordWrap(True)
-    view.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
-    view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-    view.setSelectionMode(QAbstractItemView.SingleSelection)
-    view.setItemDelegate(CardDelegate(view))
-    view.setSpacing(1)
-    return view
+_card_list = card_list  # the chronology and timeliness docks use it under this name too
 
 
 def _hint(text: str) -> QLabel:

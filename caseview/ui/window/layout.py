@@ -100,6 +100,9 @@ class LayoutMixin:
             # A live bar spans its dock area: same left edge and width as the dock shown above it.
             live = any(abs(d.geometry().bottom() + 1 - g.top()) <= 3 and abs(d.geometry().left() - g.left()) <= 3
                        and abs(d.geometry().width() - g.width()) <= 3 and d.windowTitle() in titles for d in docks)
+            if live:  # whole titles, scrolled when they do not fit: "Annotat…" beside "Re…" helps nobody
+                bar.setElideMode(Qt.ElideNone)
+                bar.setUsesScrollButtons(True)
             if not live:
                 bar.hide()
                 hidden += 1

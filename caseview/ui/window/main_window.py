@@ -108,6 +108,8 @@ class ReviewWindow(AnnotationsMixin, MenusMixin, LayoutMixin, QMainWindow):
         self.review_panel = self.wiring.panel
         self.review_dock = self.wiring.dock
         self.add_panel_dock(self.review_dock, Qt.RightDockWidgetArea, tab_with=self.annotations_dock)
+        self.personal_data_dock = self.wiring.personal_data_dock
+        self.add_panel_dock(self.personal_data_dock, Qt.RightDockWidgetArea, tab_with=self.review_dock)
         self.review_dock.raise_()
         self._build_menus()
         self._build_status()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStatusBar, QWidget
 
@@ -20,6 +20,7 @@ from ...core.frameworks import CASE
 from ...core.review import Anchor, Evidence
 from ...core.snapshot import CaseSnapshot
 from ..review.panel import ReviewPanel
+from ..review.personal_data import PersonalDataPanel
 from ..review.undo import ReviewController
 from ..tasks import WorkspaceRunner
 from .docks import make_dock
@@ -73,6 +74,9 @@ class ReviewWiring(QObject):
         self.panel = ReviewPanel(self.controller)
         self.panel.setObjectName("reviewPanel")
         self.dock = make_dock("Review", "dock.review", self.panel, window)
+        self.personal_data = PersonalDataPanel(window.runner, self.controller)
+        self.personal_data.openRequested.connect(lambda doc_id, page, _: window.open_at(doc_id, page))
+        self.personal_data_dock = make_dock("Personal data", "dock.personal_data", self.personal_data, window)
         self.flow: SignFlow | None = None
         self.dialogs: list[QObject] = []  # the last history / settings / verify dialog, for tests and screenshots
         self._enabled = False
@@ -137,6 +141,8 @@ class ReviewWiring(QObject):
     def load(self, snapshot: CaseSnapshot) -> None:
         """A case (or a fresh copy after signing or a new version) is shown: the review starts from it."""
         self.controller.load(snapshot)
+        # After the window's own jobs for the first page (the runner takes jobs in order): never before them.
+        QTimer.singleShot(0, lambda case_id=snapshot.case.id: self.personal_data.start(case_id))
 
     def set_enabled(self, enabled: bool) -> None:
         self._enabled = enabled
