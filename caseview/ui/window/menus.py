@@ -102,6 +102,7 @@ class MenusMixin:
         file_menu.addActions([w.open_action, w.demo_action])
         file_menu.addSeparator()
         file_menu.addAction(r.verify_action)
+        file_menu.addAction(r.collect_action)
         file_menu.addAction(r.sign_action)
         file_menu.addSeparator()
         file_menu.addAction(w.close_action)

@@ -119,6 +119,9 @@ class ReviewWiring(QObject):
                                                    "kept")
         self.history_action = self._action("Change &history…", self.show_history,
                                            tip="Every change to this review, and whether the record is intact")
+        self.collect_action = self._action("C&ollect reports…", self.collect,
+                                           tip="Verify a folder of signed reports into an evidence base, with a "
+                                               "summary")
         self.verify_action = self._action("&Verify report…", self.verify,
                                           tip="Check a signed CaseView report: who signed it and whether it changed")
         self.settings_action = self._action("&Settings…", self.settings, QKeySequence.Preferences)
@@ -263,6 +266,14 @@ class ReviewWiring(QObject):
 
         dialog = open_verify_dialog(self.window, self.runner)
         self.dialogs = [dialog] if dialog is not None else []
+
+    def collect(self) -> None:
+        from ..dialogs.collect import CollectDialog
+
+        dialog = CollectDialog(self.runner, self.window)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.open()
+        self.dialogs = [dialog]
 
     def settings(self) -> None:
         from ..dialogs.settings import open_settings
