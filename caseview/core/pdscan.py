@@ -256,6 +256,8 @@ def scan_text(text: str, *, document_id: str, page: int | None, page_ref: str,
     hits = list(run_detectors(text))
     if removed is not None:
         hits.extend(removed.hits(text))
+    if not hits:  # most pages: the bundle's own references need not be looked for (a walk of every character)
+        return []
     ours = _declared_spans(text, declared)
     hits = [h for h in hits if h.end > h.start and not any(s <= h.start and h.end <= e for s, e in ours)]
     return [Finding(kind=h.kind, document_id=document_id, page=page, page_ref=page_ref, start=h.start,
