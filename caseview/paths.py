@@ -19,11 +19,23 @@ def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 
 
-def default_workspace() -> Path:
-    """``CASEVIEW_WORKSPACE`` if set, else the platform's per-user data folder."""
-    env = os.environ.get("CASEVIEW_WORKSPACE")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
+def default_workspace(dirs: type | None = None) -> Path:
+    """``CASEVIEW_WORKSPACE`` if set, else the platform's per-user data folder.
 
-    return Path(platformdirs.user_data_dir("CaseView", appauthor=False))
+    Windows: ``%LOCALAPPDATA%\\CaseView``, the *local* application data, never
+    the roaming one (a roaming profile would copy case files to a server at every
+    sign-out); its ACL, inherited from the user's profile, lets in only that user,
+    SYSTEM and the machine's administrators. macOS: ``~/Library/Application
+    Support/CaseView``. Linux: ``$XDG_DATA_HOME/CaseView``. ``dirs`` replaces
+    platformdirs' class for this platform (tests pass the Windows one).
+    """
+    env = os.environ.get("CASEVIEW_WORKSPACE", "").strip()
+    if env:
+        if os.name == "nt":  # set as a plain string in the registry or a policy: %LOCALAPPDATA%\… is not expanded
+            env = os.path.expandvars(env.strip('"'))
+        return Path(env).expanduser()
+    if dirs is None:
+        import platformdirs
+
+        dirs = platformdirs.PlatformDirs
+    return Path(dirs("CaseView", appauthor=False, roaming=False).user_data_dir)

@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from .errors import FileInUse
+from . import winpath
+from .errors import FileInUse, PathProblem
 
 # Windows refuses to replace a file another program holds open: a PDF reader showing the last report, or a
 # virus scanner or search indexer looking at a file just written, usually for well under a second.
@@ -49,8 +50,9 @@ def replace_file(src: Path | str, dst: Path | str) -> None:
             if delay is None:
                 break
             time.sleep(delay)
-    raise FileInUse(f"{dst} could not be saved: the file already there is open in another program (a PDF "
-                    f"reader, a virus scanner or a search indexer) or is marked read-only; close it and try again.")
+    raise FileInUse(f"{winpath.plain(str(dst))} could not be saved: the file already there is open in another "
+                    f"program (a PDF reader, a virus scanner or a search indexer) or is marked read-only; close it "
+                    f"and try again.")
 
 
 def write_atomically(out: Path, data: bytes | Callable[[BinaryIO], None], *, mode: int = 0o644,
@@ -65,6 +67,11 @@ def write_atomically(out: Path, data: bytes | Callable[[BinaryIO], None], *, mod
     """
     out = Path(out)
     folder = out.parent if str(out.parent) else Path(".")
+    if _WINDOWS:
+        _check_windows_name(out)
+        # A report saved deep in a synced folder may pass 260 characters (the temporary name adds 15): the
+        # extended-length form lets Windows take it whatever its long-path policy says.
+        folder = Path(winpath.extended(str(folder), longer_than=winpath.MAX_PATH - len(out.name) - 20))
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
     try:
         if not _WINDOWS:
@@ -78,8 +85,15 @@ def write_atomically(out: Path, data: bytes | Callable[[BinaryIO], None], *, mod
             os.fsync(fh.fileno())
         if before_rename is not None:
             before_rename()
-        replace_file(tmp, out)
+        replace_file(tmp, folder / out.name if _WINDOWS else out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     fsync_dir(folder)
+
+
+def _check_windows_name(out: Path) -> None:
+    """Refuse, in words, a name Windows would misread (``report:2.pdf`` is a hidden stream of ``report``)."""
+    problem = winpath.name_problem(out.name)
+    if problem:
+        raise PathProblem(f"{out} cannot be saved: {out.name!r} is not a file name Windows accepts ({problem}).")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Sequence
 
+from . import winpath
 from .cms import SignatureMismatch, verify_detached
 from .errors import BundleError
 from .frameworks import Registry, load_registry
@@ -80,7 +81,7 @@ def check_bundle(path: Path, *, limits: Limits | None = None, registry: Registry
     registry = registry or load_registry()
     name = path.name
     try:
-        fh = open(path, "rb")
+        fh = open(winpath.extended(str(path)), "rb")  # a bundle saved deep in a synced folder
     except FileNotFoundError:
         raise BundleError(f"{path}: no such file.") from None
     except IsADirectoryError:

@@ -33,6 +33,10 @@ class FileInUse(CaseViewError):
     """A file could not be replaced: another program holds the old one open (Windows), or it is read-only."""
 
 
+class PathProblem(CaseViewError):
+    """A file or folder name this system refuses: a name Windows keeps for a device, a forbidden character, too long."""
+
+
 class NotFound(CaseViewError):
     """A case, document, item or identity named by the user does not exist."""
 

@@ -28,13 +28,15 @@ from typing import Any, Iterator
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from . import filelock
+from . import filelock, winpath
 from .atomic import fsync_dir, replace_file
 from .errors import NotFound, WorkspaceError
 
 DB_NAME = "caseview.db"
 BACKUPS_KEPT = 3
 BACKUP_EVERY_SECONDS = 24 * 3600
+#: the longest path made inside a workspace: an identity's temporary name while it is written
+LONGEST_INSIDE = len("identities/." + "0" * 64 + ".p12.abcdefgh.part")
 
 migrations = Migrations("caseview")
 
@@ -214,6 +216,10 @@ class Workspace:
 
     def __init__(self, root: Path, *, backup: bool = True):
         self.root = Path(root)
+        if winpath.too_deep(str(self.root.absolute()), LONGEST_INSIDE):
+            raise WorkspaceError(f"The workspace folder {self.root} is too deep for Windows here (paths must stay under "
+                                 f"{winpath.MAX_PATH} characters while long paths are not enabled): choose a folder of "
+                                 f"at most {winpath.MAX_PATH - 2 - LONGEST_INSIDE} characters.")
         try:
             _private_dir(self.root)
             for sub in ("blobs", "backups", "staging", "frameworks", "identities"):

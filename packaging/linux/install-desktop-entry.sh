@@ -13,4 +13,6 @@ cp "$here/share/caseview-mime.xml" "$data/mime/packages/caseview.xml"
 cp "$here/_internal/resources/icons/caseview-256.png" "$data/icons/hicolor/256x256/apps/caseview.png"
 command -v update-mime-database >/dev/null && update-mime-database "$data/mime" || true
 command -v update-desktop-database >/dev/null && update-desktop-database "$data/applications" || true
+# The reviewer's own default for the type (not for --system: that would write root's settings).
+[ "${1:-}" = "--system" ] || { command -v xdg-mime >/dev/null && xdg-mime default caseview.desktop application/vnd.caseview.bundle+zip || true; }
 echo "CaseView registered: .cvb files now open in $exe"

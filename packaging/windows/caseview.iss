@@ -5,10 +5,12 @@
 ; Output: dist\CaseView-<version>-setup.exe
 ;
 ; Per-user: no administrator rights are asked for (PrivilegesRequired=lowest). The program goes to
-; %LOCALAPPDATA%\Programs\CaseView, the Start menu entry and the .cvb file association to the user's own
-; registry hive (HKCU\Software\Classes). An administrator deploying silently runs, as the user:
+; %LOCALAPPDATA%\Programs\CaseView ({autopf} in per-user mode), the Start menu entry and the .cvb file
+; association to the user's own registry hive (HKA = HKCU\Software\Classes in per-user mode). Silent
+; install, run as the user (docs/install.md, "Deploying on Windows"):
 ;   CaseView-0.1.0-setup.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /CURRENTUSER
-; and removes it with "%LOCALAPPDATA%\Programs\CaseView\unins000.exe" /VERYSILENT.
+; and removal with "%LOCALAPPDATA%\Programs\CaseView\unins000.exe" /VERYSILENT /SUPPRESSMSGBOXES.
+; /ALLUSERS instead (as an administrator) installs for every user: Program Files, HKLM, the common Start menu.
 ; The reviewer's workspace (%LOCALAPPDATA%\CaseView: cases, reviews, identities) is never touched by
 ; installing, upgrading or uninstalling.
 
@@ -23,7 +25,7 @@ AppName=CaseView
 AppVersion={#AppVersion}
 AppVerName=CaseView {#AppVersion}
 AppPublisher=CaseView
-DefaultDirName={localappdata}\Programs\CaseView
+DefaultDirName={autopf}\CaseView
 DefaultGroupName=CaseView
 DisableProgramGroupPage=yes
 DisableDirPage=yes
@@ -50,16 +52,16 @@ Name: "english"; MessagesFile: "compiler:Default.isl"
 Source: "{#Root}\dist\caseview\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
-Name: "{userprograms}\CaseView"; Filename: "{app}\caseview-desktop.exe"; Comment: "Independent review of case files"
-Name: "{userprograms}\CaseView demo case"; Filename: "{app}\caseview-desktop.exe"; Parameters: "--demo"
+Name: "{autoprograms}\CaseView"; Filename: "{app}\caseview-desktop.exe"; Comment: "Independent review of case files"
+Name: "{autoprograms}\CaseView demo case"; Filename: "{app}\caseview-desktop.exe"; Parameters: "--demo"
 
 [Registry]
-; .cvb → CaseView.Bundle, in the user's own classes (no administrator rights needed).
-Root: HKCU; Subkey: "Software\Classes\.cvb"; ValueType: string; ValueName: ""; ValueData: "CaseView.Bundle"; Flags: uninsdeletevalue
-Root: HKCU; Subkey: "Software\Classes\.cvb"; ValueType: string; ValueName: "Content Type"; ValueData: "application/vnd.caseview.bundle+zip"; Flags: uninsdeletevalue
-Root: HKCU; Subkey: "Software\Classes\CaseView.Bundle"; ValueType: string; ValueName: ""; ValueData: "CaseView case bundle"; Flags: uninsdeletekey
-Root: HKCU; Subkey: "Software\Classes\CaseView.Bundle\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\caseview-desktop.exe,0"
-Root: HKCU; Subkey: "Software\Classes\CaseView.Bundle\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\caseview-desktop.exe"" ""%1"""
+; .cvb → CaseView.Bundle, in the user's own classes (HKCU; HKLM only for an /ALLUSERS install).
+Root: HKA; Subkey: "Software\Classes\.cvb"; ValueType: string; ValueName: ""; ValueData: "CaseView.Bundle"; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\.cvb"; ValueType: string; ValueName: "Content Type"; ValueData: "application/vnd.caseview.bundle+zip"; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\CaseView.Bundle"; ValueType: string; ValueName: ""; ValueData: "CaseView case bundle"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\CaseView.Bundle\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\caseview-desktop.exe,0"
+Root: HKA; Subkey: "Software\Classes\CaseView.Bundle\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\caseview-desktop.exe"" ""%1"""
 
 [Run]
 ; Check the installed program once, offline, before the reviewer relies on it (skipped in a silent install:
