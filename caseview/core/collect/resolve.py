@@ -56,10 +56,10 @@ def resolve(conn: sqlite3.Connection, include_untrusted: bool) -> None:
                          (f"A later completed review of the same bundle, {latest[7]} (completed {when}), "
                           "is in the collection. " + base_reason[r[0]], r[0]))
     if include_untrusted:
-        conn.execute("""UPDATE files SET reason = reason || ' Counted, as --include-untrusted was given.'
+        conn.execute("""UPDATE files SET reason = reason || ' Counted: this run was asked to count untrusted signers too.'
                         WHERE status = 'untrusted' AND sha256 IN (SELECT sha256 FROM reports WHERE counted = 1)""")
     else:
-        conn.execute("""UPDATE files SET reason = reason || ' Listed, not counted (no --include-untrusted).'
+        conn.execute("""UPDATE files SET reason = reason || ' Listed, not counted: only trusted signers are counted unless the run is asked to count others.'
                         WHERE status = 'untrusted'""")
     _pair_moderations(conn, eligible)
 
