@@ -92,9 +92,10 @@ def test_title_docks_menus_and_status(window):
     assert w.windowTitle() == "CaseView — NS-2026-0147"
     names = [d.objectName() for d in w.docks]
     assert names == ["dock.index", "dock.chronology", "dock.search", "dock.annotations", "dock.timeliness",
-                     "dock.review", "dock.personal_data"]
+                     "dock.review", "dock.personal_data", "dock.moderation"]
     assert [d.windowTitle() for d in w.docks] == ["Bundle index", "Chronology", "Case search", "Annotations",
-                                                  "Timeliness", "Review", "Personal data"]
+                                                  "Timeliness", "Review", "Personal data", "Moderation"]
+    assert not w.moderation.dock.isVisible()  # shown only while a case is under moderation
     assert [m.title() for m in (a.menu() for a in w.menuBar().actions())] == ["&File", "&Edit", "&Review", "&View",
                                                                               "&Go", "&Help"]
     assert w.review_dock.isVisible() and w.review_panel.items_model.rowCount() == 9  # 8 items and the case
@@ -288,7 +289,7 @@ def test_position_and_layout_are_restored(qtbot, runner, settings, render_client
     assert not again.chronology_dock.isVisible() and again.index_dock.isVisible()
     qtbot.waitUntil(lambda: stray_tab_bars(again) == [], timeout=2000)
     again.reset_layout()
-    assert all(d.isVisibleTo(again) or d.isHidden() is False for d in again.docks)
+    assert all(d.isVisibleTo(again) or d.isHidden() is False for d in again.docks if d is not again.moderation.dock)
 
 
 def test_go_to_a_bundle_reference(window):

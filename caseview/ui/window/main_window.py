@@ -33,6 +33,7 @@ from .annotations import AnnotationsMixin
 from .layout import STATE_VERSION, LayoutMixin, dock_widths
 from .menus import MenusMixin
 from ..models import AnnotationView, annotation_views, nice_date
+from .moderation_wiring import ModerationWiring
 from .review_wiring import ReviewWiring
 from ..tasks import WorkspaceRunner
 
@@ -111,6 +112,9 @@ class ReviewWindow(AnnotationsMixin, MenusMixin, LayoutMixin, QMainWindow):
         self.personal_data_dock = self.wiring.personal_data_dock
         self.add_panel_dock(self.personal_data_dock, Qt.RightDockWidgetArea, tab_with=self.review_dock)
         self.review_dock.raise_()
+        self.moderation = ModerationWiring(self)  # File → Moderate a report…: the Moderation dock, kept hidden
+        self.add_panel_dock(self.moderation.dock, Qt.RightDockWidgetArea, tab_with=self.review_dock)
+        self.moderation.dock.hide()
         self._build_menus()
         self._build_status()
         self._position_timer = QTimer(self, singleShot=True, interval=1200)
@@ -511,16 +515,18 @@ class ReviewWindow(AnnotationsMixin, MenusMixin, LayoutMixin, QMainWindow):
     def flush_review(self, timeout_ms: int = 10_000) -> bool:
         """Send what the form holds back and wait (events still flowing) until every write is committed."""
         self.wiring.flush()
-        if self.wiring.is_idle():
+        self.moderation.flush()
+        idle = lambda: self.wiring.is_idle() and self.moderation.is_idle()  # noqa: E731
+        if idle():
             return True
         loop = QEventLoop()
         timer = QTimer(interval=20)
-        timer.timeout.connect(lambda: self.wiring.is_idle() and loop.quit())
+        timer.timeout.connect(lambda: idle() and loop.quit())
         QTimer.singleShot(timeout_ms, loop.quit)
         timer.start()
         loop.exec()
         timer.stop()
-        return self.wiring.is_idle()
+        return idle()
 
     # -- window events ---------------------------------------------------------------------------
 
@@ -539,6 +545,7 @@ class ReviewWindow(AnnotationsMixin, MenusMixin, LayoutMixin, QMainWindow):
         self.first_show_layout()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.moderation.flush()
         self.wiring.flush()  # typed text goes out now; the app waits for it before the worker stops
         self.save_position(force=True)
         self.save_layout()
