@@ -172,10 +172,7 @@ WINDOWS_LACKS = {
                "SIGCONT", "alarm", "setitimer", "pause", "siginterrupt", "pthread_kill", "pthread_sigmask"},
 }
 # Known and left to the owner of caseview/ui (not changed in this work): each entry says why it matters.
-KNOWN = {
-    "caseview/ui/recent.py os.fchmod": "recent bundles and reading positions cannot be saved on Windows with "
-                                       "Python 3.12 (AttributeError); use caseview.core.atomic.write_atomically",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _guard(test: ast.expr) -> bool:
