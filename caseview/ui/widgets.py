@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QMessageBox,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
+from ..core.dates import london_time
 from ..paths import resource
 from . import style
 
@@ -40,15 +41,14 @@ def human_date(d: datetime) -> str:
 
 
 def human_time(iso: str | None) -> str:
-    """"2026-11-25T19:03:28Z" as "25 November 2026 at 19:03 UTC"."""
+    """"2026-11-25T19:03:28Z" as "25 November 2026 at 19:03 GMT": London's clock, GMT or BST, as reviewers read it."""
     if not iso:
         return "an unknown date"
     try:
         d = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
         return iso
-    d = d.astimezone(UTC) if d.tzinfo else d.replace(tzinfo=UTC)
-    return f"{human_date(d)} at {d:%H:%M} UTC"
+    return london_time(d if d.tzinfo else d.replace(tzinfo=UTC), joiner=" at ")
 
 
 def fingerprint_lines(fingerprint: str) -> str:

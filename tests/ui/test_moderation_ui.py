@@ -200,6 +200,16 @@ def test_moderate_the_signed_demo_report_and_countersign(qtbot, app, monkeypatch
     assert v.moderation.linked and v.moderation.overall == "endorsed-with-changes"
     assert v.moderation.agreement == {"items": 8, "agree": 6, "agree_with_changes": 1, "disagree": 1, "graded": 8,
                                       "exact": 0.875}
+    # The app's Verify view says the same: both signatures with their roles, the moderator's reason.
+    from caseview.ui.dialogs.verify import VerificationView
+
+    view = VerificationView()
+    qtbot.addWidget(view)
+    view.set_verification(v)
+    shown = " ".join(lb.text() for lb in view.findChildren(type(panel.who)))
+    assert "Signature 1 of 2: Reviewer (the reviewer's) — certifies the report" in shown
+    assert "Signature 2 of 2: Moderator (the moderator's countersignature)" in shown
+    assert "Moderated: endorsed with changes" in shown
     with Workspace(ws_root, backup=False) as ws:
         mid = m.controller.ctx.moderation_id
         state = read_state(ws, mid)

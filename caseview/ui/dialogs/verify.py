@@ -93,8 +93,10 @@ class VerificationView(QWidget):
             self._section("Signatures")
             self._lay.addWidget(label("No signature was found in this file.", "warning"))
         for i, s in enumerate(v.signatures, 1):
+            role = {"reviewer": "the reviewer's", "moderator": "the moderator's countersignature"}.get(s.role, "")
             self._section(f"Signature {i} of {len(v.signatures)}: {s.field}"
-                          + (" (certifies the report)" if s.kind == "certification" else ""))
+                          + (f" ({role})" if role else "")
+                          + (" — certifies the report" if s.kind == "certification" else ""))
             self._lay.addWidget(self._signature_card(v, s))
 
         self._section("Embedded findings")
@@ -140,6 +142,8 @@ class VerificationView(QWidget):
         when = human_time(s.signing_time.astimezone(UTC).isoformat()) if s.signing_time else "not given"
         form.addRow("Signing time:", label(f"{when} — the signer's claim, not proven by a time-stamp",
                                            selectable=True))
+        if s.reason:
+            form.addRow("Reason given:", label(s.reason, selectable=True))
         form.addRow("Signed content intact:", flag(s.intact, _yes_no(s.intact, "Yes", "NO — the signed bytes changed")))
         if s.covers_whole_file:
             cover = "Yes"

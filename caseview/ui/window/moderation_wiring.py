@@ -135,7 +135,10 @@ class ModerationWiring(QObject):
         self.dock.show()
         self.dock.raise_()
         self.dock.widget().setEnabled(True)
-        w.resizeDocks([self.dock], [max(self.dock.width(), 460)], Qt.Horizontal)
+        # The verdict form wants width, but not the bundle index's: squeezed under ~200 pixels its cards wrap a
+        # letter a line. The page between them gives way instead.
+        w.resizeDocks([w.index_dock, self.dock], [max(w.index_dock.width(), 220), max(self.dock.width(), 460)],
+                      Qt.Horizontal)
         ref = w.snapshot.case.reference if w.snapshot is not None else ""
         done = self.controller.read_only
         w.setWindowTitle(f"CaseView — {ref} — {'moderated' if done else 'under moderation'}")
