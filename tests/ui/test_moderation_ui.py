@@ -207,7 +207,7 @@ def test_moderate_the_signed_demo_report_and_countersign(qtbot, app, monkeypatch
     qtbot.addWidget(view)
     view.set_verification(v)
     shown = " ".join(lb.text() for lb in view.findChildren(type(panel.who)))
-    assert "Signature 1 of 2: Reviewer (the reviewer's) — certifies the report" in shown
+    assert "Signature 1 of 2: Reviewer (the reviewer's signature) — certifies the report" in shown
     assert "Signature 2 of 2: Moderator (the moderator's countersignature)" in shown
     assert "Moderated: endorsed with changes" in shown
     with Workspace(ws_root, backup=False) as ws:

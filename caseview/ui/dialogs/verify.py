@@ -93,7 +93,7 @@ class VerificationView(QWidget):
             self._section("Signatures")
             self._lay.addWidget(label("No signature was found in this file.", "warning"))
         for i, s in enumerate(v.signatures, 1):
-            role = {"reviewer": "the reviewer's", "moderator": "the moderator's countersignature"}.get(s.role, "")
+            role = {"reviewer": "the reviewer's signature", "moderator": "the moderator's countersignature"}.get(s.role, "")
             self._section(f"Signature {i} of {len(v.signatures)}: {s.field}"
                           + (f" ({role})" if role else "")
                           + (" — certifies the report" if s.kind == "certification" else ""))
