@@ -603,7 +603,10 @@ except MemoryError:
     out["raised"] = "MemoryError"
 except BaseException as e:
     out["raised"] = type(e).__name__; out["message"] = str(e)[:500]
-out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, this process's own peak: ru_maxrss would carry over the size of the (large) pytest process that
+# forked it, since Linux keeps ru_maxrss across exec.
+with open("/proc/self/status", encoding="ascii") as status:
+    out["maxrss_kb"] = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 print(json.dumps(out))
 """
 
