@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import datetime
 from io import BytesIO
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.colors import white
-from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
 from reportlab.platypus.flowables import HRFlowable
 
 from ..dates import parse_when
 from ..report.blocks import (Paragraph, SignatureBlock, h1, headline_panel, hex_of, kv_table, quiet, ruled_table,
                              scale_label, text_block)
-from ..report.render import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, ReportCanvas
-from ..report.style import (ACCENT, ALERT, INK, MUTED, RULE, SANS, SANS_BOLD, Styles, ensure_fonts, esc,
+from ..report.render import (MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, ReportCanvas, draw_footer, draw_marking_band,
+                             draw_running_head, pdf_date)
+from ..report.style import (ACCENT, ALERT, MUTED, Styles, ensure_fonts, esc,
                             fmt_datetime, make_styles)
 from ..signing import SignatureBox
 from ..verify.model import agreement_words
@@ -190,55 +189,18 @@ class _RecordDoc(BaseDocTemplate):
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
         self.addPageTemplates([PageTemplate("body", [frame], onPage=self._decorate)])
 
-    def _mark(self, c, y: float, colour) -> None:
-        c.saveState()
-        c.setFont(SANS_BOLD, 8)
-        c.setFillColor(colour)
-        c.drawCentredString(self.pagesize[0] / 2, y, self._marking)
-        c.restoreState()
-
     def _decorate(self, c, doc) -> None:
-        w, h = self.pagesize
-        c.saveState()
-        c.setFillColor(ACCENT)
-        c.rect(0, h - 9 * mm, w, 9 * mm, stroke=0, fill=1)
-        c.restoreState()
-        self._mark(c, h - 6 * mm, white)
-        y = h - 15 * mm
-        c.saveState()
-        c.setFont(SANS_BOLD, 7.5)
-        c.setFillColor(ACCENT)
-        c.drawString(self.leftMargin, y, "MODERATION RECORD")
-        c.setFont(SANS, 7.5)
-        c.setFillColor(MUTED)
-        c.drawRightString(w - self.rightMargin, y, self._ref)
-        c.setStrokeColor(RULE)
-        c.setLineWidth(0.5)
-        c.line(self.leftMargin, y - 5, w - self.rightMargin, y - 5)
-        c.restoreState()
+        draw_marking_band(c, self, self._marking)
+        draw_running_head(c, self, "MODERATION RECORD", self._ref)
         c.defer_footer(self._footer)
 
     def _footer(self, c, number: int, total: int) -> None:
-        w, _ = self.pagesize
-        y = 14 * mm
-        self._mark(c, 7 * mm, INK)
-        c.saveState()
-        c.setStrokeColor(RULE)
-        c.setLineWidth(0.5)
-        c.line(self.leftMargin, y + 10, w - self.rightMargin, y + 10)
-        c.setFont(SANS, 7.5)
-        c.setFillColor(MUTED)
-        c.drawString(self.leftMargin, y, f"Moderation of case {self._ref}")
-        c.drawRightString(w - self.rightMargin, y, f"Page {number} of {total}")
-        c.restoreState()
+        draw_footer(c, self, self._marking, f"Moderation of case {self._ref}", number, total)
 
 
-def _pdf_date(value: str | None) -> str | None:
+def _completed_date(value: str | None) -> str | None:
     when = parse_when(value)
-    if not hasattr(when, "astimezone"):
-        return None
-    when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
-    return f"D:{when:%Y%m%d%H%M%S}+00'00'"
+    return pdf_date(when) if isinstance(when, datetime) else None
 
 
 def render_record(inp: RecordInput) -> RenderedRecord:
@@ -270,7 +232,7 @@ def render_record(inp: RecordInput) -> RenderedRecord:
              ("CaseViewCaseReference", ref),
              ("CaseViewBundleId", str(bundle.get("bundle_id") or "")),
              (REPORT_INFO_KEY[1:], str((m.get("report") or {}).get("sha256") or "")))
-    canvasmaker = functools.partial(ReportCanvas, extra_info=extra, pdf_date=_pdf_date(m.get("completed")))
+    canvasmaker = functools.partial(ReportCanvas, extra_info=extra, pdf_date=_completed_date(m.get("completed")))
     doc.build(story, canvasmaker=canvasmaker)
     page, x1, y1, x2, y2 = sink["moderator"]
     if page != doc.page:

@@ -173,6 +173,15 @@ class _ReportCanvas(Canvas):
 ReportCanvas = _ReportCanvas
 
 
+def pdf_date(when: datetime | None) -> str | None:
+    """A PDF date (``D:20261203163500+00'00'``) in UTC; a moment without an offset is taken to be UTC."""
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return f"D:{when.astimezone(timezone.utc):%Y%m%d%H%M%S}+00'00'"
+
+
 def _pdf_date(inp: ReportInput) -> str | None:
     when: datetime | None = inp.signed_on
     if when is None:
@@ -184,12 +193,61 @@ def _pdf_date(inp: ReportInput) -> str | None:
                     break
                 except ValueError:
                     continue
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    when = when.astimezone(timezone.utc)
-    return f"D:{when:%Y%m%d%H%M%S}+00'00'"
+    return pdf_date(when)
+
+
+# -- page furniture: the report and the moderation record draw the same marking, head and footer ------------
+
+def draw_marking(c: Canvas, doc: BaseDocTemplate, y: float, marking: str, colour) -> None:
+    """The protective marking, centred, as every page of the source documents carries it."""
+    c.saveState()
+    c.setFont(SANS_BOLD, 8)
+    c.setFillColor(colour)
+    c.drawCentredString(doc.pagesize[0] / 2, y, marking)
+    c.restoreState()
+
+
+def draw_marking_band(c: Canvas, doc: BaseDocTemplate, marking: str) -> None:
+    """A first page's top: an accent band with the marking in white."""
+    w, h = doc.pagesize
+    c.saveState()
+    c.setFillColor(ACCENT)
+    c.rect(0, h - 9 * mm, w, 9 * mm, stroke=0, fill=1)
+    c.restoreState()
+    draw_marking(c, doc, h - 6 * mm, marking, white)
+
+
+def draw_running_head(c: Canvas, doc: BaseDocTemplate, left: str, right: str) -> None:
+    """A body page's head: the document's name at the left, what it is about at the right, a rule below."""
+    w, h = doc.pagesize
+    y = h - 15 * mm
+    c.saveState()
+    c.setFont(SANS_BOLD, 7.5)
+    c.setFillColor(ACCENT)
+    c.drawString(doc.leftMargin, y, left)
+    c.setFont(SANS, 7.5)
+    c.setFillColor(MUTED)
+    c.drawRightString(w - doc.rightMargin, y, right)
+    c.setStrokeColor(RULE)
+    c.setLineWidth(0.5)
+    c.line(doc.leftMargin, y - 5, w - doc.rightMargin, y - 5)
+    c.restoreState()
+
+
+def draw_footer(c: Canvas, doc: BaseDocTemplate, marking: str, left: str, number: int, total: int) -> None:
+    """A page's foot: a rule, ``left`` and "Page N of M", then the marking again."""
+    w, _ = doc.pagesize
+    y = 14 * mm
+    draw_marking(c, doc, 7 * mm, marking, INK)
+    c.saveState()
+    c.setStrokeColor(RULE)
+    c.setLineWidth(0.5)
+    c.line(doc.leftMargin, y + 10, w - doc.rightMargin, y + 10)
+    c.setFont(SANS, 7.5)
+    c.setFillColor(MUTED)
+    c.drawString(doc.leftMargin, y, left)
+    c.drawRightString(w - doc.rightMargin, y, f"Page {number} of {total}")
+    c.restoreState()
 
 
 class _ReportDoc(BaseDocTemplate):
@@ -230,61 +288,24 @@ class _ReportDoc(BaseDocTemplate):
         # Drawn when the page count is known; its place in the page is kept now.
         c.defer_footer(self._draw_footer)
 
-    def _marking(self, c: Canvas, y: float, colour) -> None:
-        """The protective marking, centred, as every page of the source documents carries it."""
-        w, _ = self.pagesize
-        c.saveState()
-        c.setFont(SANS_BOLD, 8)
-        c.setFillColor(colour)
-        c.drawCentredString(w / 2, y, self._ctx.marking)
-        c.restoreState()
-
     def _draw_footer(self, c: Canvas, number: int, total: int) -> None:
-        w, _ = self.pagesize
-        y = 14 * mm
-        self._marking(c, 7 * mm, INK)
-        c.saveState()
-        c.setStrokeColor(RULE)
-        c.setLineWidth(0.5)
-        c.line(self.leftMargin, y + 10, w - self.rightMargin, y + 10)
-        c.setFont(SANS, 7.5)
-        c.setFillColor(MUTED)
-        c.drawString(self.leftMargin, y, f"Case {self._ctx.case_reference}")
-        c.drawRightString(w - self.rightMargin, y, f"Page {number} of {total}")
-        c.restoreState()
+        draw_footer(c, self, self._ctx.marking, f"Case {self._ctx.case_reference}", number, total)
 
     def _decorate_cover(self, c: Canvas, doc) -> None:
         if self._draft:
             self._watermark(c)
-        w, h = self.pagesize
-        c.saveState()
-        c.setFillColor(ACCENT)
-        c.rect(0, h - 9 * mm, w, 9 * mm, stroke=0, fill=1)
-        c.restoreState()
-        self._marking(c, h - 6 * mm, white)
+        draw_marking_band(c, self, self._ctx.marking)
         self._footer(c)
 
     def _decorate_body(self, c: Canvas, doc) -> None:
         if self._draft:
             self._watermark(c)
         w, h = self.pagesize
-        y = h - 15 * mm
-        self._marking(c, h - 8 * mm, INK)
-        c.saveState()
-        c.setFont(SANS_BOLD, 7.5)
-        c.setFillColor(ACCENT)
-        c.drawString(self.leftMargin, y, "INDEPENDENT CASE REVIEW")
-        c.setFont(SANS, 7.5)
-        c.setFillColor(MUTED)
+        draw_marking(c, self, h - 8 * mm, self._ctx.marking, INK)
         right = self._ctx.case_reference
         if self._ctx.framework_title:
-            right = f"{self._ctx.framework_title} {self._ctx.framework_version}".strip() + \
-                f"  ·  {right}"
-        c.drawRightString(w - self.rightMargin, y, right)
-        c.setStrokeColor(RULE)
-        c.setLineWidth(0.5)
-        c.line(self.leftMargin, y - 5, w - self.rightMargin, y - 5)
-        c.restoreState()
+            right = f"{self._ctx.framework_title} {self._ctx.framework_version}".strip() + f"  ·  {right}"
+        draw_running_head(c, self, "INDEPENDENT CASE REVIEW", right)
         self._footer(c)
 
 
