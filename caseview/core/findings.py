@@ -35,7 +35,7 @@ def export_findings(ws: Workspace, case_id: str, *, reviewer: dict | None = None
     for item in ctx.manifest.items:
         answers = {q.id: state.answers[(item.id, q.id)] for q in ctx.framework.questions_for(item.kind)
                    if (item.id, q.id) in state.answers}
-        evidence = [_anchor_json(e.anchor, docs) for e in state.evidence if e.item_id == item.id]
+        evidence = [anchor_json(e.anchor, docs) for e in state.evidence if e.item_id == item.id]
         items.append({"item_id": item.id, "answers": answers, "evidence": evidence})
     case_answers = {q.id: state.answers[(CASE, q.id)] for q in ctx.framework.case_questions
                     if (CASE, q.id) in state.answers}
@@ -51,16 +51,17 @@ def export_findings(ws: Workspace, case_id: str, *, reviewer: dict | None = None
         "completed": row["completed"],
         "items": items,
         "case": {"answers": case_answers},
-        "annotations": [{"id": a.id, **_anchor_json(a.anchor, None), "note": a.note, "created": a.created,
+        "annotations": [{"id": a.id, **anchor_json(a.anchor, None), "note": a.note, "created": a.created,
                          **({"tag": a.tag} if a.tag else {})} for a in state.annotations],
         # Computed from the bundle each time (timeliness.md); an imported file's block is never read.
         "timeliness": case_timeliness(ctx.manifest).to_json(),
     }
 
 
-def _anchor_json(a: Anchor, docs: dict | None) -> dict[str, Any]:
+def anchor_json(a: Anchor, docs: dict | None) -> dict[str, Any]:
+    """An anchor as the findings and moderation JSON write it; ``page_ref`` when the document is in ``docs``."""
     out: dict[str, Any] = {"document_id": a.doc_id, "page": a.page}
-    if docs is not None:
+    if docs is not None and a.doc_id in docs:
         out["page_ref"] = docs[a.doc_id].ref(a.page)
     if a.exact is not None:
         out["exact"] = a.exact

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..atomic import write_atomically
 from ..errors import ReviewError
+from ..findings import anchor_json
 from ..jsonload import JsonFault, parse_json_bytes
 from ..review import Anchor, new_id
 from ..store import Workspace
@@ -36,7 +37,7 @@ def export_moderation(ws: Workspace, moderation_id: str, *, moderator: dict | No
         items.append({
             "item_id": item_id, "reviewer_judgement": ctx.reviewer_judgement(item_id), "verdict": v.verdict,
             "moderated_judgement": ctx.moderated_judgement(v), "comment": v.comment,
-            "evidence": [_anchor_json(c.anchor, docs) for c in state.evidence if c.item_id == item_id],
+            "evidence": [anchor_json(c.anchor, docs) for c in state.evidence if c.item_id == item_id],
         })
     payments = []
     for item_id in ctx.payment_items():
@@ -65,15 +66,6 @@ def export_moderation(ws: Workspace, moderation_id: str, *, moderator: dict | No
         # Computed from the items every time; an imported file's block is never read.
         "agreement": compute_agreement(items),
     }
-
-
-def _anchor_json(a: Anchor, docs: dict) -> dict[str, Any]:
-    out: dict[str, Any] = {"document_id": a.doc_id, "page": a.page}
-    if a.doc_id in docs:
-        out["page_ref"] = docs[a.doc_id].ref(a.page)
-    if a.exact is not None:
-        out.update(exact=a.exact, prefix=a.prefix, suffix=a.suffix)
-    return out
 
 
 def moderation_bytes(data: dict) -> bytes:
