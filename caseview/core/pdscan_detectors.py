@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 import phonenumbers
@@ -45,6 +46,51 @@ def _spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [m.span() for m in rx.finditer(text)]
 
 
+# Speed (issue 16: the check runs beside PDFium in the import's workers). Python's engine scans quickly for a
+# pattern that starts with a character class, and tries every position of the page for one that starts with a
+# look-behind. So the look-behinds are checked here, at the engine's candidate (``_after``), and the digit-led
+# detectors start from one shared list of the page's digit runs (``_digit_runs``) instead of a pass each.
+# ``tests/core/test_pdscan_equivalence.py`` holds them to the plain patterns' matches.
+
+_RUN = re.compile(r"\d+")
+_DIGITS_ONLY = bytes(c if 48 <= c <= 57 else 32 for c in range(256))  # bytes.translate: 0-9 kept, the rest a space
+
+
+def _digit_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of digits. An ASCII page (most) is reduced to its digits and spaces by
+    ``bytes.translate`` and the runs found by ``find``, about six times quicker than the engine's pass."""
+    if not text.isascii():
+        return [m.span() for m in _RUN.finditer(text)]  # \d: any script's decimal digits
+    shape = text.encode("ascii").translate(_DIGITS_ONLY)
+    runs = []
+    at = 0
+    for run in shape.split():
+        at = shape.find(run, at)  # only spaces lie between the last run's end and this one
+        runs.append((at, at + len(run)))
+        at += len(run)
+    return runs
+
+
+def _after(rx: re.Pattern[str], before: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``finditer`` of the pattern ``before`` + ``rx``, where ``before`` is look-behinds only."""
+    pos = 0
+    while (m := rx.search(text, pos)) is not None:
+        if before.match(text, m.start()) is None:
+            pos = m.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
+def _at(rx: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """``finditer`` of ``rx`` when every place it can start is among ``starts`` (in any order, repeats allowed)."""
+    pos = 0
+    for start in sorted(set(starts)):
+        if start >= pos and (m := rx.match(text, start)) is not None:
+            yield m
+            pos = m.end()
+
+
 # --- NHS number -------------------------------------------------------------------------------------
 
 # The look-arounds keep a 3-3-4 group from being cut out of a longer run of digit groups.
@@ -52,9 +98,14 @@ _NHS_NUMBER = re.compile(rf"{_A}(?<!\d{_SEP})(\d{{3}})({_SEP}?)(\d{{3}})({_SEP}?
 _NHS_WORD = re.compile(rf"{_A}NHS{_Z}", re.IGNORECASE)
 
 
-def detect_nhs_numbers(text: str) -> Iterator[Hit]:
+def _nhs_matches(text: str, runs: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    # A match starts a digit run of 3 (3 3 4, 3 7), 6 (6 4) or 10 digits.
+    return _at(_NHS_NUMBER, text, (s for s, e in runs if e - s in (3, 6, 10)))
+
+
+def detect_nhs_numbers(text: str, runs: list[tuple[int, int]] | None = None) -> Iterator[Hit]:
     keywords: list[tuple[int, int]] | None = None
-    for m in _NHS_NUMBER.finditer(text):
+    for m in _nhs_matches(text, _digit_runs(text) if runs is None else runs):
         digits = m.group(1) + m.group(3) + m.group(5)
         if not nhs.is_valid(digits):
             continue
@@ -78,8 +129,15 @@ _NINO = re.compile(
 _NINO_UNALLOCATED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 
 
-def detect_ni_numbers(text: str) -> Iterator[Hit]:
-    for m in _NINO.finditer(text):
+def _ni_matches(text: str, runs: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    # A match starts two or three characters before a digit run of 2, 4 or 6 (the prefix, perhaps a space).
+    starts = [s - k for s, e in runs if e - s in (2, 4, 6)
+              for k in (2, 3) if s >= k and text[s - k:s - k + 2].isalpha() and (k == 2 or text[s - 1] in " \n")]
+    return _at(_NINO, text, starts)
+
+
+def detect_ni_numbers(text: str, runs: list[tuple[int, int]] | None = None) -> Iterator[Hit]:
+    for m in _ni_matches(text, _digit_runs(text) if runs is None else runs):
         if m.group(1).upper() in _NINO_UNALLOCATED:
             continue
         if m.group() == m.group().upper():
@@ -102,8 +160,12 @@ def upn_check_letter(digits: str) -> str:
     return UPN_LETTERS[sum(weight * int(d) for weight, d in zip(range(2, 14), digits, strict=True)) % 23]
 
 
-def detect_upns(text: str) -> Iterator[Hit]:
-    for m in _UPN.finditer(text):
+def _upn_matches(text: str, runs: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    return _at(_UPN, text, (s - 1 for s, e in runs if e - s == 12 and s >= 1))  # a letter, then 12 digits
+
+
+def detect_upns(text: str, runs: list[tuple[int, int]] | None = None) -> Iterator[Hit]:
+    for m in _upn_matches(text, _digit_runs(text) if runs is None else runs):
         if m.group(1).upper() == upn_check_letter(m.group(2)):
             yield Hit("upn", m.start(), m.end(), HIGH,
                       "A Unique Pupil Number: a letter then 12 digits with a valid check letter.")
@@ -117,8 +179,15 @@ _POSTCODE = re.compile(
     rf"[ \u00a0\n]?\d[ABD-HJLNP-UW-Z]{{2}}){_Z}", re.IGNORECASE)  # \n: wrapped in a PDF's text
 
 
-def detect_postcodes(text: str) -> Iterator[Hit]:
-    for m in _POSTCODE.finditer(text):
+def _postcode_matches(text: str, runs: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    # The inward code is the last digit of a run and two letters; the outward code and a space come 2 to 5
+    # characters before that digit.
+    starts = [e - 1 - k for s, e in runs if text[e:e + 2].isalpha() for k in range(2, 6)]
+    return _at(_POSTCODE, text, (s for s in starts if s >= 0))
+
+
+def detect_postcodes(text: str, runs: list[tuple[int, int]] | None = None) -> Iterator[Hit]:
+    for m in _postcode_matches(text, _digit_runs(text) if runs is None else runs):
         code = m.group()
         if code == code.upper() and not code.isalnum():
             yield Hit("postcode", m.start(), m.end(), HIGH, "A full UK postcode.")
@@ -136,45 +205,70 @@ _SERVICE_TYPES = frozenset({phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers
                             phonenumbers.PhoneNumberType.UAN, phonenumbers.PhoneNumberType.PREMIUM_RATE})
 
 
-# Eight digits or more with at most two separators between digits: every UK number (10 or 11 digits, +44 and
-# 9 or 10, or a short helpline such as 0800 1111) is one of these. The library's matcher runs only around
-# them: over a whole page of prose (dates, times, money, references) it was half the check's cost.
-_PHONE_CANDIDATE = re.compile(r"\d(?:[ \t().\-]{0,2}\d){7,}")
-
-
 _WRAPPED_DIGITS = re.compile(r"(?<=\d)\n(?=\d)")  # "0161 496\n0685": a PDF line wrapped inside a number
+_NUMBER_GAP = frozenset(" \t().-")
 
 
-def _phone_matches(text: str) -> Iterator[tuple[int, object]]:
-    """(offset, match) of the library's matcher over each window around a candidate digit run."""
-    text = _WRAPPED_DIGITS.sub(" ", text)  # same length: offsets still point into the page
+def _phone_candidates(text: str, runs: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Spans of eight or more digits with at most two separators (or one wrapped line) between digits: every UK
+    number (10 or 11 digits, +44 and 9 or 10, or a short helpline such as 0800 1111) is one of these."""
+    i = 0
+    while i < len(runs):
+        start, end = runs[i]
+        digits = end - start
+        j = i + 1
+        while j < len(runs):
+            gap = text[end:runs[j][0]]
+            if not (gap == "\n" or (len(gap) <= 2 and all(c in _NUMBER_GAP for c in gap))):
+                break
+            end = runs[j][1]
+            digits += end - runs[j][0]
+            j += 1
+        if digits >= 8:
+            yield start, end
+        i = j
+
+
+def _phone_windows(text: str, runs: list[tuple[int, int]]) -> Iterator[tuple[int, str]]:
+    """(offset, text) of a window around each candidate, where the library's matcher runs: over a whole page of
+    prose (dates, times, money, references) it was half the check's cost."""
     end = -1
-    for m in _PHONE_CANDIDATE.finditer(text):
-        if m.start() < end:
+    for c_start, c_end in _phone_candidates(text, runs):
+        if c_start < end:
             continue
-        start, end = max(0, m.start() - 6), min(len(text), m.end() + 2)
+        start, end = max(0, c_start - 6), min(len(text), c_end + 2)
         # the window starts at a word boundary, so the matcher sees "+44 (0)" and what comes before the number
         while start > 0 and not text[start - 1].isspace():
             start -= 1
-        for match in phonenumbers.PhoneNumberMatcher(text[start:end], "GB"):
-            yield start, match
+        yield start, _WRAPPED_DIGITS.sub(" ", text[start:end + 1])[:end - start]  # same length: offsets hold
 
 
-def detect_phones(text: str) -> Iterator[Hit]:
-    for offset, match in _phone_matches(text):
-        number, start, end = match.number, offset + match.start, offset + match.end
+@lru_cache(maxsize=4096)
+def _window_hits(window: str) -> tuple[Hit, ...]:
+    """The telephone numbers in one window, offsets into it. Cached: a letterhead's number or a case reference
+    in a running head is the same window on every page."""
+    hits = []
+    for match in phonenumbers.PhoneNumberMatcher(window, "GB"):
+        number, start, end = match.number, match.start, match.end
         if not phonenumbers.is_valid_number(number):
             continue
         national = phonenumbers.national_significant_number(number)
         if number.country_code == 44 and (national in _HELPLINES or national.startswith("116")):
-            yield Hit("phone", start, end, LOW, "A national helpline number.")
+            hits.append(Hit("phone", start, end, LOW, "A national helpline number."))
         elif phonenumbers.number_type(number) in _SERVICE_TYPES:
-            yield Hit("phone", start, end, LOW,
-                      "A freephone, shared-cost or non-geographic number, more often an organisation's.")
+            hits.append(Hit("phone", start, end, LOW,
+                            "A freephone, shared-cost or non-geographic number, more often an organisation's."))
         elif number.country_code != 44:
-            yield Hit("phone", start, end, LOW, "A valid telephone number outside the UK.")
+            hits.append(Hit("phone", start, end, LOW, "A valid telephone number outside the UK."))
         else:
-            yield Hit("phone", start, end, HIGH, "A valid UK telephone number.")
+            hits.append(Hit("phone", start, end, HIGH, "A valid UK telephone number."))
+    return tuple(hits)
+
+
+def detect_phones(text: str, runs: list[tuple[int, int]] | None = None) -> Iterator[Hit]:
+    for offset, window in _phone_windows(text, _digit_runs(text) if runs is None else runs):
+        for hit in _window_hits(window):
+            yield hit._replace(start=hit.start + offset, end=hit.end + offset)
 
 
 # --- Email ------------------------------------------------------------------------------------------
@@ -200,7 +294,10 @@ _DATE = re.compile(
     rf"|(?P<d2>\d\d?)(?P<sep>[/.\-])(?P<m2>\d\d?)(?P=sep)(?P<y2>\d{{4}}|\d\d)"
     rf"|(?P<d3>\d\d?){_ORD}\s+(?:of\s+)?(?P<m3>{_MONTH})\.?,?\s+(?P<y3>\d{{4}})"
     rf"|(?P<m4>{_MONTH})\.?\s+(?P<d4>\d\d?){_ORD},?\s+(?P<y4>\d{{4}})){_Z}", re.IGNORECASE)
-_BIRTH_WORD = re.compile(rf"{_A}(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born){_Z}", re.IGNORECASE)
+# "dob", "d.o.b.", "date of birth", "born" in any case, not inside a word (the look-behind is _after's).
+_BIRTH_WORD = re.compile(rf"[dDbB](?i:(?<=[dD])\.?\s?o\.?\s?b\.?|(?<=[dD])ate\s+of\s+birth|(?<=[bB])orn){_Z}")
+_NOT_IN_A_WORD = re.compile(_A)
+_DOB_LOWER = re.compile(r"d\.?\s?o\.?\s?b")
 
 
 def _as_date(m: re.Match[str]) -> date | None:
@@ -240,15 +337,17 @@ def detect_dates_of_birth(text: str) -> Iterator[Hit]:
     """A date the birth word introduces (within 40 characters, the same sentence, no date between), or one
     the word follows at once ("12/03/2015 (DOB)"); "Date of referral: 1/7/2026  Date of birth: [redacted]"
     and "paid on 3 May 2025. The baby was born at 34 weeks" are not dates of birth."""
-    keywords: list[tuple[int, int]] | None = None
+    if text.isascii():  # (for ASCII, lower() is the engine's own case folding) most pages have no birth word
+        low = text.lower()
+        if "born" not in low and "birth" not in low and _DOB_LOWER.search(low) is None:
+            return
+    keywords = [m.span() for m in _after(_BIRTH_WORD, _NOT_IN_A_WORD, text)]
+    if not keywords:
+        return
     previous_end = 0
     for m in _DATE.finditer(text):
         if _as_date(m) is None:
             continue
-        if keywords is None:
-            keywords = _spans(_BIRTH_WORD, text)
-            if not keywords:
-                return
         if _birth_date(keywords, m.start(), m.end(), previous_end, text):
             yield Hit("date-of-birth", m.start(), m.end(), HIGH,
                       "A full date that a word for date of birth introduces, within 40 characters.")
@@ -275,7 +374,7 @@ Barnardos Barnardo's Worker's Mum Dad Nan Nana Grandma Grandad Granddad
 """.casefold().split())
 
 _TITLES = frozenset({"Mrs", "Miss", "Mr", "Ms", "Mx", "Dr", "Prof", "Sir", "Lady", "Lord", "Rev"})
-_TITLE = re.compile(rf"{_A}(?:Mrs|Miss|Mr|Ms|Mx|Dr|MRS|MISS|MR|MS|MX|DR){_Z}\.?")  # forms write names in capitals
+_TITLE = re.compile(rf"(?:Mrs|Miss|Mr|Ms|Mx|Dr|MRS|MISS|MR|MS|MX|DR){_Z}\.?")  # forms write names in capitals
 _WORD = re.compile(r"\s{1,3}([^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_]))*)(\.?)")
 
 
@@ -307,7 +406,7 @@ def _is_initial(word: str) -> bool:
 
 
 def detect_titled_names(text: str) -> Iterator[Hit]:
-    for t in _TITLE.finditer(text):
+    for t in _after(_TITLE, _NOT_IN_A_WORD, text):
         pos, names, end = t.end(), 0, 0
         capitals = t.group()[1].isupper()  # "MS OKAFOR" in a form; "MS Teams" is no name
         for _ in range(6):
@@ -347,8 +446,21 @@ _COURTS = frozenset({"family", "crown", "county", "high", "magistrates", "magist
                      "appeal", "coroner's", "coroners", "combined", "civil", "criminal", "juvenile", "district"})
 
 
-def detect_addresses(text: str) -> Iterator[Hit]:
-    for m in _ADDRESS.finditer(text):
+def _flats(text: str) -> Iterator[int]:
+    for word in ("Flat", "flat"):
+        at = text.find(word)
+        while at >= 0:
+            yield at
+            at = text.find(word, at + 1)
+
+
+def _address_matches(text: str, runs: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    # A match starts at "Flat" or at a house number: a run of one to four digits.
+    return _at(_ADDRESS, text, [*(s for s, e in runs if e - s <= 4), *_flats(text)])
+
+
+def detect_addresses(text: str, runs: list[tuple[int, int]] | None = None) -> Iterator[Hit]:
+    for m in _address_matches(text, _digit_runs(text) if runs is None else runs):
         if m.group("street") == "Court" and m.group("words").split()[-1].casefold() in _COURTS:
             continue
         yield Hit("address", m.start(), m.end(), HIGH,
@@ -360,22 +472,16 @@ DETECTORS: tuple[Callable[[str], Iterator[Hit]], ...] = (
     detect_dates_of_birth, detect_titled_names, detect_addresses,
 )
 
-# For each detector, something every one of its matches must contain, found by a pattern with no look-behind
-# at its start (which Python's engine can scan for quickly): a page without it is skipped, never a match lost.
-# Most detectors begin with a look-behind, which makes the engine try them at every position of the page.
-_NEEDS: dict[Callable[[str], Iterator[Hit]], Callable[[str], bool]] = {
-    detect_nhs_numbers: re.compile(rf"\d{{3}}{_SEP}?\d{{3}}{_SEP}?\d{{4}}").search,
-    detect_ni_numbers: re.compile(r"\d\d[ \n]?\d\d[ \n]?\d\d[ \n]?[A-Da-d]").search,
-    detect_upns: re.compile(r"\d{12}").search,
-    detect_postcodes: re.compile(r"\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}").search,
-    detect_emails: lambda text: "@" in text,
-    detect_dates_of_birth: _BIRTH_WORD.search,
-}
+_USE_RUNS = frozenset({detect_nhs_numbers, detect_ni_numbers, detect_upns, detect_postcodes, detect_phones,
+                       detect_addresses})
 
 
 def run_detectors(text: str) -> Iterator[Hit]:
     """Every detector's hits on one page's text (the removed-identifiers list is the caller's)."""
+    runs = _digit_runs(text)
     for detector in DETECTORS:
-        needs = _NEEDS.get(detector)
-        if needs is None or needs(text):
+        if detector in _USE_RUNS:
+            if runs:
+                yield from detector(text, runs)
+        elif detector is not detect_emails or "@" in text:
             yield from detector(text)
