@@ -75,10 +75,12 @@ class Spec:
     pages: int
     items: int = 50
     seed: int = 1
+    shape: str = "dense"  # "dense": full pages of prose; "light": 48 short lines a page, uncompressed
 
     @property
     def key(self) -> str:
-        return f"v{GENERATOR_VERSION}-d{self.docs}-p{self.pages}-i{self.items}-s{self.seed}"
+        shape = "" if self.shape == "dense" else f"-{self.shape}"
+        return f"v{GENERATOR_VERSION}{shape}-d{self.docs}-p{self.pages}-i{self.items}-s{self.seed}"
 
 
 @dataclass
@@ -130,6 +132,25 @@ def pdf_document(seed: int, pages: int, title: str, case_ref: str) -> bytes:
     return pdfwrite.write_pdf(streams, title=title)
 
 
+LIGHT_LINES = 48  # a page of short lines: a form, a log, a contact sheet
+LIGHT_WIDTH = 240.0  # points: lines of about 45 characters
+
+
+def light_pdf_document(seed: int, pages: int, title: str, case_ref: str) -> bytes:
+    """``pages`` pages of 48 short lines each in uncompressed content streams, as other tools write them."""
+    prose = Prose(seed)
+    streams = []
+    pending: list[str] = []
+    for p in range(1, pages + 1):
+        while len(pending) < LIGHT_LINES:
+            pending += pdfwrite.wrap(prose.sentence(), LIGHT_WIDTH)
+        body, pending = pending[:LIGHT_LINES], pending[LIGHT_LINES:]
+        header = f"{case_ref} - {title}"
+        streams.append(pdfwrite.page_stream(header, body, f"Page {p} of {pages}", title if p == 1 else None,
+                                            leading=14.0))
+    return pdfwrite.write_pdf(streams, title=title, compress=False)
+
+
 def text_note(seed: int, pages: int, title: str) -> bytes:
     """Plain text wrapped at 78 columns, exactly ``pages`` 60-line pages (the last one partly filled)."""
     prose = Prose(seed)
@@ -174,6 +195,8 @@ def _make(job: tuple) -> tuple[str, int]:
     kind, seed, pages, title, case_ref, path = job
     if kind == "pdf":
         data = pdf_document(seed, pages, title, case_ref)
+    elif kind == "light-pdf":
+        data = light_pdf_document(seed, pages, title, case_ref)
     elif kind == "txt":
         data = text_note(seed, pages, title)
     else:
@@ -211,11 +234,17 @@ def _split_pages(rng: random.Random, total: int, n: int) -> list[int]:
 
 def plan(spec: Spec) -> dict:
     rng = random.Random(spec.seed)
-    n_img = max(1, round(spec.docs * 0.05))
-    n_txt = max(1, round(spec.docs * 0.10))
+    light = spec.shape == "light"
+    # The light shape is the case another tool wrote from the spec: about two thirds PDFs of equal length.
+    n_img = max(1, round(spec.docs * (0.10 if light else 0.05)))
+    n_txt = max(1, round(spec.docs * (0.2167 if light else 0.10)))
     n_pdf = spec.docs - n_img - n_txt
     txt_pages = [rng.choice((1, 1, 2, 2, 3)) for _ in range(n_txt)]
-    pdf_pages = _split_pages(rng, spec.pages - n_img - sum(txt_pages), n_pdf)
+    pdf_total = spec.pages - n_img - sum(txt_pages)
+    if light:
+        pdf_pages = [pdf_total // n_pdf + (i < pdf_total % n_pdf) for i in range(n_pdf)]
+    else:
+        pdf_pages = _split_pages(rng, pdf_total, n_pdf)
     kinds = ["pdf"] * n_pdf + ["txt"] * n_txt + ["img"] * n_img
     rng.shuffle(kinds)
     pdf_it, txt_it = iter(pdf_pages), iter(txt_pages)
@@ -238,7 +267,7 @@ def plan(spec: Spec) -> dict:
         if kind == "pdf":
             doc["pages"] = pages
         docs.append(doc)
-        jobs.append((kind, spec.seed * 1_000_003 + i, pages, title, case_ref, path))
+        jobs.append(("light-pdf" if light and kind == "pdf" else kind, spec.seed * 1_000_003 + i, pages, title, case_ref, path))
     ids = [d["id"] for d in docs]
     events = []
     for e in range(1, max(2, spec.items + spec.items // 5) + 1):
@@ -345,11 +374,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--items", type=int, default=50)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--shape", choices=("dense", "light"), default="dense",
+                    help="dense: full A4 pages of prose; light: 48 short lines a page, uncompressed streams")
     ap.add_argument("--force", action="store_true", help="regenerate even if cached")
     a = ap.parse_args(argv)
     if not 1 <= a.docs <= 10_000 or a.pages < a.docs:
         ap.error("need 1 <= docs <= 10000 and pages >= docs")
-    g = generate(Spec(a.docs, a.pages, a.items, a.seed), force=a.force)
+    g = generate(Spec(a.docs, a.pages, a.items, a.seed, a.shape), force=a.force)
     print(json.dumps(g.to_json(), indent=2))
     return 0
 

@@ -55,13 +55,14 @@ def _esc(s: str) -> str:
     return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def page_stream(header: str, body_lines: list[str], footer: str, title: str | None = None) -> bytes:
+def page_stream(header: str, body_lines: list[str], footer: str, title: str | None = None, *,
+                leading: float = LEADING) -> bytes:
     out = [f"0.2 0.2 0.2 rg BT /F2 8 Tf {MARGIN_X} 806 Td ({_esc(header)}) Tj ET",
            f"0.6 w {MARGIN_X} 798 m {PAGE_W - MARGIN_X} 798 l S", "0 0 0 rg"]
     y = TOP
     if title:
         out.append(f"BT /F2 14 Tf {MARGIN_X} {y} Td ({_esc(title)}) Tj ET")
-    out.append(f"BT /F1 {BODY_SIZE} Tf {LEADING} TL {MARGIN_X} {y - (2 * LEADING if title else 0)} Td")
+    out.append(f"BT /F1 {BODY_SIZE} Tf {leading} TL {MARGIN_X} {y - (2 * leading if title else 0)} Td")
     for line in body_lines:
         out.append(f"({_esc(line)}) Tj T*" if line else "T*")
     out.append("ET")
@@ -69,7 +70,8 @@ def page_stream(header: str, body_lines: list[str], footer: str, title: str | No
     return "\n".join(out).encode("cp1252", "replace")
 
 
-def write_pdf(streams: list[bytes], *, title: str, producer: str = "CaseView bench generator") -> bytes:
+def write_pdf(streams: list[bytes], *, title: str, producer: str = "CaseView bench generator",
+              compress: bool = True) -> bytes:
     """A complete PDF with one page per content stream."""
     objs: list[bytes] = []
     n = len(streams)
@@ -81,11 +83,12 @@ def write_pdf(streams: list[bytes], *, title: str, producer: str = "CaseView ben
     objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
     objs.append(f"<< /Title ({_esc(title)}) /Producer ({_esc(producer)}) >>".encode("cp1252", "replace"))
     for i, s in enumerate(streams):
-        data = zlib.compress(s, 6)
+        data = zlib.compress(s, 6) if compress else s
+        flate = " /Filter /FlateDecode" if compress else ""
         objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] "
                     f"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {first_page + 2 * i + 1} 0 R >>"
                     .encode())
-        objs.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream")
+        objs.append(b"<< /Length %d%s >>\nstream\n" % (len(data), flate.encode()) + data + b"\nendstream")
     buf = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for i, body in enumerate(objs, 1):
