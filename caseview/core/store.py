@@ -9,6 +9,8 @@ Layout (folders 0700, files 0600)::
       staging/           private scratch space of imports in progress (cleared at start)
       frameworks/        an organisation's own review frameworks
       identities/        reviewer identities (PKCS#12) and their certificates
+      sessions/          one locked marker per open of the workspace; one left unlocked means it was not closed
+      integrity.json     the last full check that passed, and the database file as the last clean close left it
 """
 
 from __future__ import annotations
@@ -25,10 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
-
-from . import filelock, winpath
+from . import filelock, integrity, schema, winpath
 from .atomic import fsync_dir, replace_file
 from .errors import NotFound, WorkspaceError
 
@@ -37,122 +36,6 @@ BACKUPS_KEPT = 3
 BACKUP_EVERY_SECONDS = 24 * 3600
 #: the longest path made inside a workspace: an identity's temporary name while it is written
 LONGEST_INSIDE = len("identities/." + "0" * 64 + ".p12.abcdefgh.part")
-
-migrations = Migrations("caseview")
-
-
-@migrations(name="0001_initial")
-def _m0001(db: sqlite_utils.Database) -> None:
-    db.executescript("""
-    CREATE TABLE cases (
-        id TEXT PRIMARY KEY, bundle_id TEXT NOT NULL, fingerprint TEXT NOT NULL UNIQUE,
-        version INTEGER NOT NULL, reference TEXT NOT NULL, title TEXT, issuer TEXT NOT NULL,
-        framework_id TEXT NOT NULL, due TEXT, manifest BLOB NOT NULL,
-        issuer_status TEXT NOT NULL, issuer_signer TEXT, issuer_fingerprint TEXT,
-        imported_at TEXT NOT NULL, opened_at TEXT, status TEXT NOT NULL DEFAULT 'open', signed_at TEXT
-    );
-    CREATE INDEX cases_bundle ON cases(bundle_id);
-    CREATE TABLE documents (
-        case_id TEXT NOT NULL REFERENCES cases(id), doc_id TEXT NOT NULL, position INTEGER NOT NULL,
-        sha256 TEXT NOT NULL, media_type TEXT NOT NULL, title TEXT NOT NULL, section TEXT NOT NULL,
-        date TEXT, author_role TEXT, issuer_pages INTEGER, pages INTEGER NOT NULL, first_page INTEGER NOT NULL,
-        problem TEXT,
-        PRIMARY KEY (case_id, doc_id)
-    );
-    CREATE TABLE pages (
-        id INTEGER PRIMARY KEY, case_id TEXT NOT NULL, doc_id TEXT NOT NULL, page INTEGER NOT NULL,
-        ref TEXT NOT NULL, text TEXT NOT NULL
-    );
-    CREATE UNIQUE INDEX pages_at ON pages(case_id, doc_id, page);
-    CREATE VIRTUAL TABLE pages_fts USING fts5(
-        text, content='pages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-    );
-    CREATE TRIGGER pages_ai AFTER INSERT ON pages BEGIN
-        INSERT INTO pages_fts(rowid, text) VALUES (new.id, new.text);
-    END;
-    CREATE TRIGGER pages_ad AFTER DELETE ON pages BEGIN
-        INSERT INTO pages_fts(pages_fts, rowid, text) VALUES ('delete', old.id, old.text);
-    END;
-    CREATE TABLE reviews (
-        case_id TEXT PRIMARY KEY REFERENCES cases(id), framework_id TEXT NOT NULL,
-        framework_version TEXT NOT NULL, framework_source TEXT NOT NULL,
-        started TEXT, completed TEXT, reviewer_name TEXT, reviewer_organisation TEXT, reviewer_certificate TEXT
-    );
-    CREATE TABLE answers (
-        case_id TEXT NOT NULL, item_id TEXT NOT NULL, question_id TEXT NOT NULL, value TEXT NOT NULL,
-        PRIMARY KEY (case_id, item_id, question_id)
-    );
-    CREATE TABLE evidence (
-        case_id TEXT NOT NULL, id TEXT NOT NULL, item_id TEXT NOT NULL, doc_id TEXT NOT NULL, page INTEGER NOT NULL,
-        exact TEXT, prefix TEXT, suffix TEXT, created TEXT NOT NULL, seq INTEGER NOT NULL,
-        PRIMARY KEY (case_id, id)
-    );
-    CREATE TABLE annotations (
-        case_id TEXT NOT NULL, id TEXT NOT NULL, doc_id TEXT NOT NULL, page INTEGER NOT NULL,
-        exact TEXT, prefix TEXT, suffix TEXT, note TEXT NOT NULL DEFAULT '', tag TEXT NOT NULL DEFAULT '',
-        created TEXT NOT NULL, seq INTEGER NOT NULL,
-        PRIMARY KEY (case_id, id)
-    );
-    CREATE TABLE history (
-        case_id TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, summary TEXT NOT NULL,
-        command TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
-        PRIMARY KEY (case_id, seq)
-    );
-    CREATE TABLE orphans (
-        case_id TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, created TEXT NOT NULL
-    );
-    CREATE TABLE trust (
-        fingerprint TEXT PRIMARY KEY, role TEXT NOT NULL, subject TEXT NOT NULL, certificate BLOB NOT NULL,
-        added TEXT NOT NULL
-    );
-    """)
-
-
-@migrations(name="0002_case_page_rows")
-def _m0002(db: sqlite_utils.Database) -> None:
-    # A case's pages are inserted in one transaction under the import lock, so their rowids are
-    # contiguous: searching a case becomes an FTS5 rowid range instead of a join per match.
-    db.executescript("""
-    ALTER TABLE cases ADD COLUMN first_page_row INTEGER;
-    ALTER TABLE cases ADD COLUMN last_page_row INTEGER;
-    UPDATE cases SET first_page_row = (SELECT min(id) FROM pages WHERE case_id = cases.id),
-                     last_page_row = (SELECT max(id) FROM pages WHERE case_id = cases.id);
-    """)
-
-
-@migrations(name="0003_moderation")
-def _m0003(db: sqlite_utils.Database) -> None:
-    # Owned by core/moderation; rows cascade from the case, so a purge removes a moderated report's bytes too.
-    fk = "moderation_id TEXT NOT NULL REFERENCES moderations(id) ON DELETE CASCADE"
-    db.executescript(f"""
-    CREATE TABLE moderations (id TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
-        report_sha256 TEXT NOT NULL, report BLOB NOT NULL, findings BLOB NOT NULL, framework_source TEXT NOT NULL,
-        reviewer TEXT NOT NULL, created TEXT NOT NULL, started TEXT, completed TEXT, status TEXT NOT NULL DEFAULT 'open',
-        overall TEXT, comment TEXT NOT NULL DEFAULT '', finished TEXT, UNIQUE (case_id, report_sha256));
-    CREATE TABLE moderation_items ({fk}, item_id TEXT NOT NULL, verdict TEXT, judgement TEXT,
-        comment TEXT NOT NULL DEFAULT '', PRIMARY KEY (moderation_id, item_id));
-    CREATE TABLE moderation_payments ({fk}, item_id TEXT NOT NULL, moderated TEXT NOT NULL,
-        comment TEXT NOT NULL DEFAULT '', PRIMARY KEY (moderation_id, item_id));
-    CREATE TABLE moderation_evidence ({fk}, id TEXT NOT NULL, item_id TEXT NOT NULL, doc_id TEXT NOT NULL,
-        page INTEGER NOT NULL, exact TEXT, prefix TEXT, suffix TEXT, created TEXT NOT NULL, seq INTEGER NOT NULL,
-        PRIMARY KEY (moderation_id, id));
-    CREATE TABLE moderation_history ({fk}, seq INTEGER NOT NULL, at TEXT NOT NULL, summary TEXT NOT NULL,
-        command TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (moderation_id, seq));
-    """)
-
-
-@migrations(name="0004_personal_data")
-def _m0004(db: sqlite_utils.Database) -> None:
-    # Owned by core/pdcheck: findings hold a kind, a place and the masked form, never the text itself.
-    db.executescript("""
-    CREATE TABLE pd_scans (case_id TEXT PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE, finished TEXT NOT NULL,
-        pages INTEGER NOT NULL, not_checked TEXT NOT NULL);
-    CREATE TABLE pd_findings (case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE, id TEXT NOT NULL,
-        kind TEXT NOT NULL, doc_id TEXT NOT NULL, page INTEGER NOT NULL, page_ref TEXT NOT NULL, start INTEGER NOT NULL,
-        end_ INTEGER NOT NULL, masked TEXT NOT NULL, confidence TEXT NOT NULL, reason TEXT NOT NULL, resolution TEXT,
-        note TEXT NOT NULL DEFAULT '', PRIMARY KEY (case_id, id));
-    """)
-
 
 def now_utc() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -222,7 +105,7 @@ class Workspace:
                                  f"at most {winpath.MAX_PATH - 2 - LONGEST_INSIDE} characters.")
         try:
             _private_dir(self.root)
-            for sub in ("blobs", "backups", "staging", "frameworks", "identities"):
+            for sub in ("blobs", "backups", "staging", "frameworks", "identities", integrity.SESSIONS):
                 _private_dir(self.root / sub)
         except OSError as exc:
             raise WorkspaceError(f"The workspace folder {self.root} cannot be created or used ({exc.strerror}).") from None
@@ -230,41 +113,69 @@ class Workspace:
         if not self.db_path.exists():
             os.close(os.open(self.db_path, os.O_CREAT | os.O_WRONLY, 0o600))
         os.chmod(self.db_path, 0o600)
+        self._session = integrity.Session(self.root)
+        conn = None
         try:
+            # What the files say before SQLite touches them decides whether the full check runs (integrity.py).
+            reasons = integrity.reasons_before_open(self.root, self.db_path, self._session)
             conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA secure_delete=ON")
             conn.execute("PRAGMA foreign_keys=ON")
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+            tables = integrity.cheap_check(conn)
+            pending = schema.pending(conn, tables)
+            if pending:
+                reasons.append("a schema migration is due")
+            elif backup and self._backup_is_stale():
+                reasons.append("a backup is due")
+            if reasons:
+                integrity.full_check(conn, self.db_path, self.root)
+                integrity.record_full_check(self.root, self._session)
         except sqlite3.DatabaseError as exc:
-            raise WorkspaceError(f"The workspace database {self.db_path} is damaged or not a CaseView workspace "
-                                 f"({exc}); copies are kept in {self.root / 'backups'}.") from None
-        if check != "ok":
-            conn.close()
-            raise WorkspaceError(f"The workspace database {self.db_path} failed its integrity check ({check}); "
-                                 f"copies are kept in {self.root / 'backups'}.")
+            self._abandon(conn)
+            raise integrity.damaged(self.db_path, self.root, exc) from None
+        except BaseException:
+            self._abandon(conn)
+            raise
+        self.integrity = integrity.Verdict(full=bool(reasons), reasons=tuple(reasons))
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         for suffix in ("-wal", "-shm"):
             side = Path(str(self.db_path) + suffix)
             if side.exists():
                 os.chmod(side, 0o600)
-        if migrations.pending(self.db):
-            if backup and self.db["cases"].exists():
+        try:
+            if pending:
+                if backup and "cases" in tables:
+                    self.backup()
+                schema.apply(self.conn)
+            self.clean_debris()
+            if backup and self._backup_is_stale():
                 self.backup()
-            migrations.apply(self.db)
-        self.clean_debris()
-        if backup and self._backup_is_stale():
-            self.backup()
+        except BaseException:
+            self._abandon(conn)
+            raise
+
+    def _abandon(self, conn: sqlite3.Connection | None) -> None:
+        """An open that failed: let go without recording the file as cleanly closed (the next open checks it)."""
+        if conn is not None:
+            conn.close()
+        self._session.end(None)
 
     def close(self) -> None:
+        """Close the database, then record the file as this clean close left it (integrity.py)."""
         self.conn.close()
+        self._session.end(self.db_path)
 
     def __enter__(self) -> "Workspace":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if integrity.is_corruption(exc):
+            # SQLite met a damaged page in use: the same sentence as a refused open, and the next open checks in full.
+            self.conn.close()
+            self._session.end(self.db_path, damage=True)
+            raise integrity.damaged(self.db_path, self.root, exc) from None
         self.close()
 
     # -- transactions ----------------------------------------------------
@@ -294,9 +205,10 @@ class Workspace:
                 else:
                     child.unlink(missing_ok=True)
             used = {r[0] for r in self.conn.execute("SELECT DISTINCT sha256 FROM documents")}
-            for blob in (self.root / "blobs").iterdir():
-                if blob.name not in used:
-                    blob.unlink(missing_ok=True)
+            blobs = self.root / "blobs"
+            for name in os.listdir(blobs):  # names, not Path objects: thousands of blobs at every open
+                if name not in used:
+                    (blobs / name).unlink(missing_ok=True)
 
     @contextmanager
     def import_lock(self, *, blocking: bool = True, patience: float = 0.0) -> Iterator[bool]:

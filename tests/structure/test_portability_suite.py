@@ -44,7 +44,7 @@ SUBSET = [
     "tests/core/test_settings.py", "tests/core/test_frameworks.py", "tests/core/test_identity.py",
     "tests/core/test_signing.py", "tests/core/test_issuer_signature.py", "tests/core/test_verify_tamper.py",
     "tests/core/test_timeliness.py", "tests/core/test_cli.py",
-    "tests/core/test_timeliness_cli.py",
+    "tests/core/test_timeliness_cli.py", "tests/core/test_integrity.py",
 ]
 NEEDS_THE_POSIX_CAP = ["tests/core/test_import.py::test_crashing_pdf_worker_is_contained"]
 # Already run in a child Python per module by test_cli.py itself, and by test_portability.py under the blocker.
