@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    multiprocessing.freeze_support()  # text extraction spawns workers, also from a frozen build
+    if getattr(sys, "frozen", False):
+        import multiprocessing
+
+        # Text extraction spawns workers, which a frozen build starts through this same entry point.
+        # From source, spawned workers never come here, so a plain run does not pay for the import.
+        multiprocessing.freeze_support()
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "--self-test":
         from .selftest import main as self_test

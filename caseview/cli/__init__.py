@@ -11,18 +11,60 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from .. import __version__
 from ..core.errors import CaseViewError
-from . import bundle, cases, collect, findings, identity, moderate, report, timeliness, trust
 from .common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Output, error
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 # Each family adds its own subcommands, in the order ``caseview --help`` lists them.
-FAMILIES = (bundle, cases, findings, trust, identity, report, moderate, timeliness, collect)
+FAMILIES = ("bundle", "cases", "findings", "trust", "identity", "report", "moderate", "timeliness", "collect")
+#: the family that registers each command: a command's run imports and registers only its own family
+FAMILY_OF = {"bundle": "bundle", "import": "cases", "cases": "cases", "search": "cases", "purge": "cases",
+             "findings": "findings", "trust": "trust", "identity": "identity", "report": "report", "verify": "report",
+             "moderate": "moderate", "timeliness": "timeliness", "collect": "collect"}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def family(name: str) -> ModuleType:
+    """A command family's module. Spelled out, so that PyInstaller and import-linter see every one."""
+    if name == "bundle":
+        from . import bundle as module
+    elif name == "cases":
+        from . import cases as module
+    elif name == "findings":
+        from . import findings as module
+    elif name == "trust":
+        from . import trust as module
+    elif name == "identity":
+        from . import identity as module
+    elif name == "report":
+        from . import report as module
+    elif name == "moderate":
+        from . import moderate as module
+    elif name == "timeliness":
+        from . import timeliness as module
+    elif name == "collect":
+        from . import collect as module
+    else:
+        raise KeyError(name)
+    return module
+
+
+class _Version(argparse.Action):
+    """``--version``, reading the installed metadata only when asked (importlib.metadata is ~40 ms at start-up)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .. import __version__
+
+        print(f"CaseView {__version__}")
+        parser.exit()
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with ``command`` only its family's commands (all a run of that command parses)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--workspace", metavar="DIR",
                         help="workspace folder (default: $CASEVIEW_WORKSPACE or the per-user data folder)")
@@ -35,19 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--max-ratio", type=int, metavar="N", help="compression ratio for entries over 1 MiB, default 100")
 
     parser = argparse.ArgumentParser(prog="caseview", description="CaseView: independent review of case bundles.")
-    parser.add_argument("--version", action="version", version=f"CaseView {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show program's version number and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for family in FAMILIES:
-        family.register(sub, common, limits)
+    for name in FAMILIES if command not in FAMILY_OF else (FAMILY_OF[command],):
+        family(name).register(sub, common, limits)
     return parser
 
 
-COMMANDS = ("bundle", "import", "cases", "search", "purge", "findings", "trust", "identity", "report", "verify",
-            "moderate", "timeliness", "collect")
+COMMANDS = tuple(FAMILY_OF)
 
 
 def run(argv: Sequence[str]) -> int:
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
