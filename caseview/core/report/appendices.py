@@ -5,14 +5,37 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
-from .blocks import Context, PagedRow, PagedTable, Paragraph, h1, hex_of, items_in_order, kv_table, quiet, quote_block, ruled_table, text_block
+from .blocks import Context, Paragraph, h1, hex_of, items_in_order, kv_table, quiet, quote_block, ruled_table, text_block
+from .doctable import PAD_X, DocumentTable, Row, plain, unbroken
 from .model import ReportInput
 from .style import ALERT, MUTED, PANEL, Styles, esc, fmt_date, fmt_datetime, smallcaps
 
 
-def _short(text: str, fits: int, st: Styles):
-    """A plain string when it fits its column unbroken (cheap to lay out), else a Paragraph that wraps."""
-    return text if len(text) <= fits else Paragraph(esc(text), st.cell)
+def _cell(text: str, fits: int, st: Styles):
+    """A short cell as the plain string a table draws (cheap to lay out), a longer one as a Paragraph that wraps."""
+    if len(text) <= fits:
+        return plain(text, st.cell.fontName, st.cell.fontSize, st.cell.textColor, st.cell.leading)
+    return Paragraph(esc(text), st.cell)
+
+
+def _document_cell(doc, st: Styles, width: float):
+    """The title, then its date and author in small grey type: set directly when each fits on one line."""
+    small, muted = st.small_muted.fontSize, hex_of(MUTED)
+    sub = " · ".join(x for x in (fmt_date(doc.date), doc.author_role) if x)
+    if doc.readable:
+        lines = [(doc.title, st.cell.fontName, st.cell.fontSize, st.cell.textColor)]
+        if sub:
+            lines.append((sub, st.cell.fontName, small, MUTED))
+        fast = unbroken(lines, width - 2 * PAD_X, st.cell.leading)
+        if fast is not None:
+            return fast
+    markup = esc(doc.title)
+    if sub:
+        markup += f'<br/><font size="{small}" color="{muted}">{esc(sub)}</font>'
+    if not doc.readable:
+        markup += (f'<br/><font size="{small}" color="{muted}"><font color="{hex_of(ALERT)}"><b>Unreadable'
+                   "</b></font> — could not be opened; its pages are counted as the issuer stated.</font>")
+    return Paragraph(markup, st.cell)
 
 
 def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list[Flowable]:
@@ -23,39 +46,23 @@ def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list
         st.body_muted))
     story.append(Spacer(1, 4))
     header = [Paragraph(h, st.cell_head) for h in ("ID", "Document", "Pages", "SHA-256")]
-    # A bundle can hold thousands of documents: short cells are plain strings the table draws itself (no
-    # Paragraph to parse and break), a document's title and details share one Paragraph, and the table is
-    # laid out page by page (PagedTable) instead of re-measured at every page break.
-    cell_cmds = (("FONTSIZE", (0, 0), (-1, 0), st.cell.fontSize), ("LEADING", (0, 0), (-1, 0), st.cell.leading),
-                 ("TEXTCOLOR", (0, 0), (-1, 0), st.cell.textColor),
-                 ("FONTNAME", (3, 0), (3, 0), st.cell_mono.fontName),
-                 ("FONTSIZE", (3, 0), (3, 0), st.cell_mono.fontSize),
-                 ("LEADING", (3, 0), (3, 0), st.cell_mono.leading),
-                 ("TEXTCOLOR", (3, 0), (3, 0), st.cell_mono.textColor))
-    heading_cmds = (("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), PANEL),
-                    ("TOPPADDING", (0, 0), (-1, 0), 6))
-    muted = hex_of(MUTED)
-    small = st.small_muted.fontSize
-    rows: list[PagedRow] = []
+    widths = [50, 0, 58, 136]
+    widths[1] = width - sum(widths)
+    # A bundle can hold thousands of documents: the table is laid out page by page and draws its rows
+    # itself (DocumentTable); a cell is a Paragraph only where its text must wrap.
+    mono = st.cell_mono
+    rows: list[Row] = []
     section = None
     for doc in inp.documents:
         if doc.section_id != section:
             section = doc.section_id
-            rows.append(PagedRow([Paragraph(f"<b>{esc(doc.section_id)}</b>   {esc(doc.section_title)}", st.cell),
-                                  "", "", ""], heading_cmds, keep_with_next=True, top_padding=6, spans=True))
-        markup = esc(doc.title)
-        sub = " · ".join(esc(x) for x in (fmt_date(doc.date), doc.author_role) if x)
-        if sub:
-            markup += f'<br/><font size="{small}" color="{muted}">{sub}</font>'
-        if not doc.readable:
-            markup += (f'<br/><font size="{small}" color="{muted}"><font color="{hex_of(ALERT)}"><b>Unreadable'
-                       "</b></font> — could not be opened; its pages are counted as the issuer stated.</font>")
+            rows.append(Row((Paragraph(f"<b>{esc(doc.section_id)}</b>   {esc(doc.section_title)}", st.cell),),
+                            top=6, background=PANEL, keep_with_next=True))
         pages = doc.first_ref if doc.first_ref == doc.last_ref else f"{doc.first_ref}–{doc.last_ref}"
-        rows.append(PagedRow([_short(doc.id, 8, st), Paragraph(markup, st.cell), _short(pages, 11, st),
-                              f"{doc.sha256[:32]}\n{doc.sha256[32:]}"], cell_cmds))
-    widths = [50, 0, 58, 136]
-    widths[1] = width - sum(widths)
-    story.append(PagedTable(header, rows, widths, [st.cell.leading] * 3 + [st.cell_mono.leading]))
+        rows.append(Row((_cell(doc.id, 8, st), _document_cell(doc, st, widths[1]), _cell(pages, 11, st),
+                         plain(f"{doc.sha256[:32]}\n{doc.sha256[32:]}", mono.fontName, mono.fontSize,
+                               mono.textColor, mono.leading))))
+    story.append(DocumentTable(header, rows, widths))
     # No page break: Appendix B follows on the same page when it fits, so the table's last rows are never
     # left alone on a page of their own.
     story.append(Spacer(1, 18))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from reportlab.platypus import Paragraph as _Paragraph
 from reportlab.platypus.flowables import HRFlowable
 
@@ -392,87 +392,3 @@ def quote_block(exact: str, st: Styles, prefix: str = "", suffix: str = "") -> l
     if after:
         markup += f'<font color="{grey}"> {_lines(after)}…</font>'
     return [Paragraph(markup, st.quote)]
-
-
-@dataclass(frozen=True)
-class PagedRow:
-    """One body row of a :class:`PagedTable`: its cells, its own style commands (row index 0), and layout hints."""
-
-    cells: list
-    cmds: tuple = ()
-    keep_with_next: bool = False  # a section heading row: never the last row on a page
-    top_padding: float = 4.0
-    spans: bool = False  # its first cell spans the whole row (its cmds say SPAN)
-
-
-class PagedTable(Flowable):
-    """A table of many short rows, cut into one reportlab Table per page.
-
-    reportlab's Table re-measures every remaining row at each page break and scans them for spans and
-    no-split ranges, so a 2,000-document Appendix A cost seconds, quadratic in its length. Here each row
-    is measured once; each page gets a Table of the header and the rows that fit there.
-    """
-
-    BOTTOM_PADDING = 5.0
-
-    def __init__(self, header: list, rows: list[PagedRow], widths: list[float], leading: list[float],
-                 _measured: tuple[float, list[float]] | None = None):
-        super().__init__()
-        self._header, self._rows, self._widths, self._leading = header, rows, widths, leading
-        self._header_height, self._heights = _measured if _measured is not None else (0.0, None)
-
-    def _cell_height(self, cell, width: float, leading: float) -> float:
-        inner = width - 10  # left and right padding, 5 each (ruled_table)
-        if isinstance(cell, str):
-            return (cell.count("\n") + 1) * leading if cell else 0.0
-        if isinstance(cell, Flowable):
-            return cell.wrap(inner, 1e6)[1]
-        return 0.0
-
-    def _row_height(self, cells: list, top: float, spans: bool = False) -> float:
-        if spans:
-            inner = self._cell_height(cells[0], sum(self._widths), self._leading[0])
-        else:
-            inner = max(self._cell_height(c, w, lead) for c, w, lead in zip(cells, self._widths, self._leading))
-        return inner + top + self.BOTTOM_PADDING
-
-    def _measure(self) -> list[float]:
-        if self._heights is None:
-            self._header_height = self._row_height(self._header, 5.0)
-            self._heights = [self._row_height(r.cells, r.top_padding, r.spans) for r in self._rows]
-        return self._heights
-
-    def _table(self, rows: list[PagedRow]) -> Table:
-        cmds = []
-        for i, row in enumerate(rows, 1):
-            for cmd in row.cmds:
-                name, (c0, _r0), (c1, _r1), *args = cmd
-                cmds.append((name, (c0, i), (c1, i), *args))
-        return ruled_table([self._header] + [r.cells for r in rows], self._widths, cmds, repeat=False,
-                           split_in_row=False)
-
-    def wrap(self, avail_width, avail_height):
-        self.width = sum(self._widths)
-        rows = sum(self._measure())  # measures the header too
-        self.height = self._header_height + rows
-        return self.width, self.height
-
-    def split(self, avail_width, avail_height):
-        heights = self._measure()
-        used, n = self._header_height, 0
-        while n < len(heights) and used + heights[n] <= avail_height:
-            used += heights[n]
-            n += 1
-        while n > 0 and n < len(self._rows) and self._rows[n - 1].keep_with_next:
-            n -= 1  # a heading row goes over with the first row it heads
-        if n == 0:
-            return []
-        rest = PagedTable(self._header, self._rows[n:], self._widths, self._leading,
-                          _measured=(self._header_height, heights[n:]))
-        # The rest starts a page of its own, under its own header: never a second header lower on this page.
-        return [self._table(self._rows[:n]), PageBreak(), rest]
-
-    def draw(self):
-        table = self._table(self._rows)
-        table.wrapOn(self.canv, self.width, self.height)
-        table.drawOn(self.canv, 0, 0)
