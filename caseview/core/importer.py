@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Sequence
 
 from .bundle import CheckedBundle, Limits, check_bundle
-from .errors import Cancelled
-from .extract import ExtractLimits, document_texts
+from .errors import Cancelled, WorkspaceError
+from .extract import Extracted, ExtractLimits, read_in_order
 from .frameworks import Registry, load_registry
 from .manifest import Document
-from .pages import bundle_order, page_counts, place
+from .pages import Placement, Placer, bundle_order
+from .pdcheck import declared_in, store_check
+from .pdscan import NOT_CHECKED, Finding, ScanResult, findings_from
 from .progress import CancelToken, Progress, Step
 from .settings import load_settings
 from .store import Workspace, now_utc
@@ -77,7 +79,7 @@ def _import(ws: Workspace, path: Path, stage: Path, registry: Registry, limits, 
     _sinks: list = []
     try:
         checked = check_bundle(path, limits=limits, registry=registry, trusted=trusted, sink=sink,
-                               progress=lambda s: report(s.done, 3 * s.total, f"Checking {s.label}"))
+                               progress=lambda s: report(s.done, 2 * s.total + 1, f"Checking {s.label}"))
     finally:
         for fh in _sinks:
             fh.close()
@@ -96,32 +98,7 @@ def _import(ws: Workspace, path: Path, stage: Path, registry: Registry, limits, 
         notices.append(checked.issuer_label[0].upper() + checked.issuer_label[1:] + ".")
 
     n = len(manifest.documents)
-    done = [sum(1 for d in manifest.documents if not d.is_pdf)]
-
-    def on_done(result) -> None:
-        done[0] += 1
-        report(n + done[0], 3 * n, manifest.document(result.key).title)
-
-    texts, problems = document_texts(manifest.documents, staged, limits=extract_limits, on_done=on_done,
-                                     should_stop=lambda: bool(cancel and cancel.cancelled))
-    report(2 * n, 3 * n, "Indexing")  # raises Cancelled if extraction was stopped by a cancel
-
-    counts = page_counts(manifest.documents, texts)
-    for d in manifest.documents:
-        if d.pages is not None and d.id in texts and d.pages != counts[d.id]:
-            notices.append(f"Document {d.id} ({d.title}) has {counts[d.id]} pages here but the issuer counted "
-                           f"{d.pages}: page references will differ from the issuer's paper bundle.")
-    for doc_id, problem in problems.items():
-        notices.append(f"Document {doc_id} ({manifest.document(doc_id).title}) could not be read: {problem}.")
     ordered = bundle_order(manifest)
-    placed = place(ordered, counts)
-
-    # Blobs go in first (content-addressed, so idempotent); the commit below is what makes them part of a case.
-    for doc in manifest.documents:
-        blob = ws.blob_path(doc.sha256)
-        if not blob.exists():
-            os.chmod(staged[doc.id], 0o600)
-            os.replace(staged[doc.id], blob)
     case_id = case_id_for(checked.fingerprint)
     fw = registry.for_bundle(manifest.framework, manifest.framework_version, manifest.minor)
     case = dict(id=case_id, bundle_id=manifest.bundle_id, fingerprint=checked.fingerprint,
@@ -130,23 +107,102 @@ def _import(ws: Workspace, path: Path, stage: Path, registry: Registry, limits, 
                 due=manifest.due, manifest=checked.manifest_bytes, issuer_status=checked.issuer_status,
                 issuer_signer=checked.issuer_signer, issuer_fingerprint=checked.issuer_fingerprint,
                 imported_at=now_utc())
-    documents = [dict(case_id=case_id, doc_id=d.id, position=pos, sha256=d.sha256, media_type=d.media_type,
-                      title=d.title, section=d.section, date=d.date, author_role=d.author_role, issuer_pages=d.pages,
-                      pages=placed[d.id].count, first_page=placed[d.id].first, problem=problems.get(d.id))
-                 for pos, d in enumerate(ordered)]
-
-    def page_rows():
-        for d in ordered:
-            for i, text in enumerate(texts.get(d.id, ())):
-                yield d.id, i + 1, placed[d.id].ref(i + 1), text
-
     review = dict(case_id=case_id, framework_id=fw.id, framework_version=fw.version, framework_source=fw.source)
-    report(3 * n - 1, 3 * n, "Saving")
+    declared = frozenset(declared_in(manifest))
+    placer = Placer()
+    documents: list[dict] = []
+    check = _Check(declared)
+
+    # One transaction from the first page to the last: each document's pages are written and indexed while the
+    # workers read the next ones, and a cancel, an error or a kill -9 before the commit leaves nothing behind.
     with ws.transaction() as c:
-        ws.insert_case(c, case, documents, page_rows(), review)
-    report(3 * n, 3 * n, "")
+        c.execute(f"INSERT INTO cases ({', '.join(case)}) VALUES ({', '.join('?' * len(case))})",
+                  tuple(case.values()))
+        reads = read_in_order(ordered, staged, limits=extract_limits, scan=True,
+                              should_stop=lambda: bool(cancel and cancel.cancelled))
+        try:
+            for pos, read in enumerate(reads):
+                d = ordered[pos]
+                placed = placer.place(d, len(read.pages) if read.readable else d.pages or 1)
+                if read.readable and d.pages is not None and d.pages != placed.count:
+                    notices.append(f"Document {d.id} ({d.title}) has {placed.count} pages here but the issuer "
+                                   f"counted {d.pages}: page references will differ from the issuer's paper "
+                                   f"bundle.")
+                if not read.readable:
+                    notices.append(f"Document {d.id} ({d.title}) could not be read: {read.problem}.")
+                c.executemany("INSERT INTO pages (case_id, doc_id, page, ref, text) VALUES (?, ?, ?, ?, ?)",
+                              ((case_id, d.id, i, placed.ref(i), text) for i, text in enumerate(read.pages, 1)))
+                check.add(d, placed, read)
+                _sync(staged[d.id])  # on disk before the commit that refers to it; waits while workers read on
+                documents.append(dict(case_id=case_id, doc_id=d.id, position=pos, sha256=d.sha256,
+                                      media_type=d.media_type, title=d.title, section=d.section, date=d.date,
+                                      author_role=d.author_role, issuer_pages=d.pages, pages=placed.count,
+                                      first_page=placed.first, problem=read.problem))
+                report(n + pos + 1, 2 * n + 1, d.title)
+        finally:
+            reads.close()
+        if len(documents) < n:
+            report(2 * n, 2 * n + 1, "")  # raises Cancelled: the workers were stopped by a cancel
+            raise WorkspaceError(f"The import stopped after {len(documents)} of {n} documents; nothing was added.")
+        report(2 * n, 2 * n + 1, "Saving")
+        for row in documents:
+            c.execute(f"INSERT INTO documents ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                      tuple(row.values()))
+        lo, hi, count = c.execute("SELECT min(id), max(id), count(*) FROM pages WHERE case_id = ?",
+                                  (case_id,)).fetchone()
+        if count and hi - lo + 1 != count:  # cannot happen under the import lock; never search another case's pages
+            raise WorkspaceError("The page index could not be written contiguously; the import was not saved.")
+        c.execute("UPDATE cases SET first_page_row = ?, last_page_row = ? WHERE id = ?", (lo, hi, case_id))
+        c.execute(f"INSERT INTO reviews ({', '.join(review)}) VALUES ({', '.join('?' * len(review))})",
+                  tuple(review.values()))
+        store_check(c, case_id, check.result())
+        # Blobs go in last (content-addressed, so idempotent); the commit is what makes them part of a case.
+        for doc in manifest.documents:
+            blob = ws.blob_path(doc.sha256)
+            if not blob.exists():
+                os.chmod(staged[doc.id], 0o600)
+                os.replace(staged[doc.id], blob)
+    report(2 * n + 1, 2 * n + 1, "")
     try:
         ws.backup()
     except OSError as exc:
         notices.append(f"The workspace backup could not be written ({exc.strerror}); the import itself is saved.")
     return ImportResult(case_id, True, checked, tuple(notices))
+
+
+class _Check:
+    """The personal-data check, from the hits the workers found on each page as it was read (personal-data-scan.md:
+    the same detectors and findings as a check run later over the stored text)."""
+
+    def __init__(self, declared: frozenset[str]):
+        self.declared = declared
+        self.findings: list[Finding] = []
+        self.unread: list[str] = []
+        self.pages = 0
+
+    def add(self, doc: Document, placed: Placement, read: Extracted) -> None:
+        if not read.readable:
+            self.unread.append(doc.id)
+            return
+        searched = 0
+        for i, (text, hits) in enumerate(zip(read.pages, read.hits, strict=True), 1):
+            if not text.strip():
+                continue
+            searched += 1
+            self.findings.extend(findings_from(text, hits, document_id=doc.id, page=i,
+                                               page_ref=placed.ref(i), declared=self.declared))
+        if searched < len(read.pages):
+            self.unread.append(doc.id)
+        self.pages += searched
+
+    def result(self) -> ScanResult:
+        return ScanResult(findings=self.findings, pages=self.pages,
+                          not_checked=[{"document_id": d, "reason": NOT_CHECKED} for d in self.unread])
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))  # Windows flushes only a handle open for writing
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -40,16 +40,23 @@ def page_counts(documents: Iterable[Document], texts: Mapping[str, Sequence[str]
     return {d.id: len(texts[d.id]) if d.id in texts else d.pages or 1 for d in documents}
 
 
+class Placer:
+    """Places documents one at a time, in bundle order: each section's pages numbered from 1."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, int] = {}
+
+    def place(self, doc: Document, count: int) -> Placement:
+        first = self._next.get(doc.section, 1)
+        n = max(1, count)
+        self._next[doc.section] = first + n
+        return Placement(doc.id, doc.section, first, n)
+
+
 def place(ordered: Sequence[Document], counts: dict[str, int]) -> dict[str, Placement]:
     """Number each section's pages from 1 across its documents, in bundle order."""
-    next_page: dict[str, int] = {}
-    out: dict[str, Placement] = {}
-    for d in ordered:
-        first = next_page.get(d.section, 1)
-        n = max(1, counts[d.id])
-        out[d.id] = Placement(d.id, d.section, first, n)
-        next_page[d.section] = first + n
-    return out
+    placer = Placer()
+    return {d.id: placer.place(d, counts[d.id]) for d in ordered}
 
 
 def parse_ref(ref: str, section_ids: Iterable[str]) -> tuple[str, int] | None:

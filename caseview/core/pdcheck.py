@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from .errors import ReviewError
-from .pdscan import Finding, scan_pages
+from .pdscan import Finding, ScanResult, scan_pages
 from .progress import CancelToken, Progress, reporter
 from .review import Anchor, ReviewState
 from .store import Workspace, now_utc
@@ -79,7 +79,11 @@ def declared_identifiers(ws: Workspace, case_id: str) -> set[str]:
     """What the bundle itself declares (never a finding): its case reference, claim references, document ids."""
     from .review import load_context
 
-    manifest = load_context(ws, case_id).manifest
+    return declared_in(load_context(ws, case_id).manifest)
+
+
+def declared_in(manifest) -> set[str]:
+    """The case reference, claim references and document ids a manifest declares."""
     declared = {manifest.case.reference, *(d.id for d in manifest.documents)}
     declared |= {i.claim.reference for i in manifest.items if getattr(i, "claim", None) is not None}
     return {d for d in declared if d}
@@ -99,20 +103,25 @@ def run_check(ws: Workspace, case_id: str, *, progress: Progress | None = None,
         report(step.done, total, f"Checking {step.label} for personal data")
 
     result = scan_pages(list(_pages(ws, case_id)), declared=declared_identifiers(ws, case_id), progress=tick)
-    found = {finding_id(f): f for f in result.findings}
     with ws.transaction() as c:
-        kept = {r[0]: (r[1], r[2]) for r in c.execute(
-            "SELECT id, resolution, note FROM pd_findings WHERE case_id = ?", (case_id,))}
-        c.execute("DELETE FROM pd_findings WHERE case_id = ?", (case_id,))
-        for fid, f in found.items():
-            resolution, note = kept.get(fid, (None, ""))
-            c.execute("INSERT INTO pd_findings (case_id, id, kind, doc_id, page, page_ref, start, end_, masked, "
-                      "confidence, reason, resolution, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                      (case_id, fid, f.kind, f.document_id, f.page or 0, f.page_ref, f.start, f.end, f.masked,
-                       f.confidence, f.reason, resolution, note))
-        c.execute("INSERT OR REPLACE INTO pd_scans (case_id, finished, pages, not_checked) VALUES (?,?,?,?)",
-                  (case_id, now_utc(), result.pages, ",".join(n["document_id"] for n in result.not_checked)))
+        store_check(c, case_id, result)
     return check_state(ws, case_id)
+
+
+def store_check(c, case_id: str, result: ScanResult) -> None:
+    """Keep one check's findings (inside the caller's transaction); resolutions of findings still found stay."""
+    found = {finding_id(f): f for f in result.findings}
+    kept = {r[0]: (r[1], r[2]) for r in c.execute(
+        "SELECT id, resolution, note FROM pd_findings WHERE case_id = ?", (case_id,))}
+    c.execute("DELETE FROM pd_findings WHERE case_id = ?", (case_id,))
+    for fid, f in found.items():
+        resolution, note = kept.get(fid, (None, ""))
+        c.execute("INSERT INTO pd_findings (case_id, id, kind, doc_id, page, page_ref, start, end_, masked, "
+                  "confidence, reason, resolution, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  (case_id, fid, f.kind, f.document_id, f.page or 0, f.page_ref, f.start, f.end, f.masked,
+                   f.confidence, f.reason, resolution, note))
+    c.execute("INSERT OR REPLACE INTO pd_scans (case_id, finished, pages, not_checked) VALUES (?,?,?,?)",
+              (case_id, now_utc(), result.pages, ",".join(n["document_id"] for n in result.not_checked)))
 
 
 def check_state(ws: Workspace, case_id: str) -> CheckState:

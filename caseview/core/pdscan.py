@@ -256,6 +256,14 @@ def scan_text(text: str, *, document_id: str, page: int | None, page_ref: str,
     hits = list(run_detectors(text))
     if removed is not None:
         hits.extend(removed.hits(text))
+    return findings_from(text, hits, document_id=document_id, page=page, page_ref=page_ref, declared=declared)
+
+
+def findings_from(text: str, hits: Iterable[Hit], *, document_id: str, page: int | None, page_ref: str,
+                  declared: Iterable[str] = frozenset()) -> list[Finding]:
+    """The findings of one page from its detectors' hits: the bundle's own references dropped, overlaps merged,
+    each masked (the hits may come from the import's workers, which read the page)."""
+    hits = list(hits)
     if not hits:  # most pages: the bundle's own references need not be looked for (a walk of every character)
         return []
     ours = _declared_spans(text, declared)

@@ -44,8 +44,15 @@ def _all_text(ws) -> str:
     return "\n".join(out)
 
 
+def test_the_check_runs_at_import_and_finds_what_a_later_check_finds(ws, leaky):
+    at_import = check_state(ws, leaky)  # the import's workers ran the detectors over each page as they read it
+    assert at_import.finished is not None
+    again = run_check(ws, leaky)  # over the stored text
+    assert at_import.findings == again.findings and at_import.findings
+    assert (at_import.pages, at_import.not_checked) == (again.pages, again.not_checked) == (5, ("D3",))
+
+
 def test_the_check_finds_stores_masked_and_keeps_resolutions(ws, leaky):
-    assert check_state(ws, leaky).finished is None
     state = run_check(ws, leaky)
     nhs = [f for f in state.findings if f.kind == "nhs-number"]
     assert len(nhs) == 1 and nhs[0].masked == "9** *** ****" and nhs[0].doc_id == "D2" and nhs[0].page == 1
@@ -71,9 +78,11 @@ def test_not_personal_data_needs_a_reason(ws, leaky):
 def test_a_cancelled_check_stores_nothing(ws, leaky):
     token = CancelToken()
     token.cancel()
+    before = check_state(ws, leaky)
+    ws.conn.execute("DELETE FROM pd_findings")  # as if the import had found nothing
     with pytest.raises(Cancelled):
         run_check(ws, leaky, cancel=token)
-    assert check_state(ws, leaky).finished is None
+    assert check_state(ws, leaky).findings == () and check_state(ws, leaky).finished == before.finished
 
 
 def _pages(pdf) -> list[str]:
