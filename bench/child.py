@@ -39,7 +39,7 @@ def _emit(data: dict) -> None:
     sys.stdout.flush()
 
 
-def cmd_import(bundle: str, workspace: str) -> dict:
+def cmd_import(bundle: str, workspace: str, check: str = "check") -> dict:
     from pathlib import Path
 
     from caseview.core.importer import import_bundle
@@ -62,7 +62,7 @@ def cmd_import(bundle: str, workspace: str) -> dict:
     t_open = time.perf_counter()
     ws = Workspace(Path(workspace))
     t0 = time.perf_counter()
-    result = import_bundle(ws, Path(bundle), progress=progress)
+    result = import_bundle(ws, Path(bundle), progress=progress, personal_data_check=check == "check")
     t1 = time.perf_counter()
     ws.close()
     phases = {}

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Callable
 
 from .app_bench import APP_BENCHES
+from .import_bench import bench_import
 from .pdcheck_bench import bench_pdcheck
 from .timeliness_bench import bench_timeliness
-from .common import (CLI_QUERIES, PY, QUERIES, REPO, WORK, Ctx, Row, _adopt_workspace, child, ensure_workspace,
+from .common import (CLI_QUERIES, PY, QUERIES, REPO, WORK, Ctx, Row, child, ensure_workspace,
                      rm, timed_run)
 from .generate import OUT, Generated, Spec, generate, long_pdf
 from .stats import percentile, summary
@@ -38,60 +39,6 @@ def bench_check(ctx: Ctx) -> list[Row]:
                 "unzip -t (CRC only)", b, s["median"] / b["median"], "CaseView / unzip -t",
                 note=f"{mb / s['median']:.0f} MB/s; checks zip structure, manifest schema, every SHA-256, "
                      f"media types and UTF-8 while inflating")]
-
-
-def bench_import(ctx: Ctx) -> list[Row]:
-    g = ctx.bundle()
-    pdfs = [str(p) for p in g.pdf_paths()]
-    base_dir = WORK / g.spec.key
-    base_dir.mkdir(parents=True, exist_ok=True)
-    run_ws = base_dir / "import-run"
-    txt = base_dir / "pdftotext.txt"
-    cv, phases, rss, base, par = [], [], [], [], []
-    for i in range(ctx.runs):
-        rm(run_ws)
-        ctx.log(f"  import run {i + 1}/{ctx.runs} …")
-        r = child("import", g.bundle, run_ws)
-        cv.append(r["seconds"])
-        phases.append(r["phases"])
-        rss.append((r["maxrss_mib"], r["children_maxrss_mib"]))
-        if i == ctx.runs - 1:
-            final = base_dir / "ws"
-            rm(final)
-            os.replace(run_ws, final)
-            _adopt_workspace(ctx, final, r["case_id"])
-        else:
-            rm(run_ws)
-        t = time.perf_counter()
-        for p in pdfs:
-            subprocess.run(["pdftotext", p, str(txt)], check=True, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-        base.append(time.perf_counter() - t)
-        # For information: pdftotext on every core (xargs -P), i.e. what "use the cores" buys the baseline too.
-        t = time.perf_counter()
-        subprocess.run(["xargs", "-0", "-n", "8", "-P", str(os.cpu_count() or 1), "sh", "-c",
-                        'for f; do pdftotext "$f" /dev/null; done', "sh"],
-                       input="\0".join(pdfs).encode(), check=True, stdout=subprocess.DEVNULL)
-        par.append(time.perf_counter() - t)
-    txt.unlink(missing_ok=True)
-    s, b, bp = summary(cv), summary(base), summary(par)
-    ratio = s["median"] / b["median"]
-    phase_med = {k: summary([p[k] for p in phases if k in p])["median"] for k in (phases[0] or {})}
-    phase_txt = ", ".join(f"{k} {v:.1f} s" for k, v in phase_med.items())
-    rows = [
-        Row("import", "1", f"Import + index, {g.total_pages:,} pages ({g.pdf_pages:,} in {g.pdfs:,} PDFs)", "s", s,
-            "pdftotext, one PDF after another", b, ratio, "CaseView / pdftotext", "≤ 1.0× pdftotext",
-            ratio <= 1.0,
-            note=f"phases (median): {phase_txt}; peak RSS parent {summary([x[0] for x in rss])['median']:.0f} MiB, "
-                 f"largest worker {summary([x[1] for x in rss])['median']:.0f} MiB"),
-        Row("import", "1", "Import throughput", "pages/s", summary([g.total_pages / x for x in cv]),
-            "pdftotext sequential (PDF pages)", summary([g.pdf_pages / x for x in base]),
-            (g.total_pages / s["median"]) / (g.pdf_pages / b["median"]), "CaseView / pdftotext"),
-        Row("import", "1", "pdftotext on all cores (information)", "s", None,
-            f"pdftotext, xargs -P {os.cpu_count()}", bp, s["median"] / bp["median"], "CaseView / parallel pdftotext"),
-    ]
-    ctx.extra["import_phases"] = phases
-    return rows
 
 
 def bench_open(ctx: Ctx) -> list[Row]:
