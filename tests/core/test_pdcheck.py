@@ -131,3 +131,13 @@ def test_resolved_as_not_personal_data_the_quote_may_stand(ws, leaky, tmp_path):
     apply(ws, leaky, ResolveFinding(fid, NOT_PERSONAL, "A test number from the NHS's published examples"))
     apply(ws, leaky, AddEvidence(Evidence("EV1", "K1", Anchor("D2", 1, f"NHS number {NHS}"), "")))
     produce_report(ws, leaky, tmp_path / "draft.pdf", identity=None)
+
+
+def test_an_import_without_the_check_leaves_it_to_the_first_open(ws, factory):
+    lines = list(NOTE_LINES)
+    lines[9] = LINE
+    files = factory.default_files()
+    files["documents/notes.txt"] = ("\n".join(lines) + "\n").encode("utf-8")
+    case_id = import_bundle(ws, factory.build(files=files), personal_data_check=False).case_id
+    assert check_state(ws, case_id).finished is None
+    assert [f.kind for f in ensure_checked(ws, case_id).findings] == ["nhs-number"]
