@@ -5,8 +5,8 @@
     python -m bench --only search    one benchmark (or several: --only import,search)
     python -m bench --runs 7         runs per figure (default 5; median with min–max)
 
-Benchmarks: check, import, open, search, cli, render, report, start, rss (engine side for open, render
-and rss), and in the app's real window: viewer-open (start screen → first page painted), viewer-render
+Benchmarks: check, import, open, search, cli, render, report, moderation, start, rss (engine side for open,
+render and rss), and in the app's real window: viewer-open (start screen → first page painted), viewer-render
 (go to a page at 100%/200%, scroll a 500-page PDF) and viewer-rss (peak RSS of the app and its render
 worker with the case open and searched); see bench/app_bench.py.
 Writes bench/out/results.json and bench/out/results.md (a markdown table; the
@@ -25,8 +25,12 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 
 from .generate import OUT, Spec
+from .moderation_bench import bench_moderation
 from .stats import fmt_summary
 from .suite import BENCHES, Ctx, Row, machine
+
+# Registered here, not in suite.py: it reuses the report benchmark's signed case (bench/moderation_bench.py).
+BENCHES["moderation"] = bench_moderation
 
 FULL = Spec(2000, 20000)
 QUICK = Spec(200, 2000)
