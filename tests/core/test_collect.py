@@ -211,3 +211,16 @@ def test_summary_pdf_names_the_evidence_base_and_carries_the_figures(collected, 
                   "5. Moderation", "6. Over time", "Total (GBP) 9 £7,002.00 £3,501.00 £1,501.00 £2,000.00",
                   "notes.pdf not-a-report Not a PDF file.", "NS-F K1 3 2", "Nov 2026"):
         assert words in text, words
+
+
+def test_a_report_claiming_in_two_currencies_has_no_single_total():
+    from caseview.core.collect.facts import _money
+
+    items = [{"id": "K1", "kind": "outcome", "title": "a", "claim": {"reference": "C1", "amount": "100.00",
+                                                                     "currency": "GBP"}},
+             {"id": "K2", "kind": "outcome", "title": "b", "claim": {"reference": "C2", "amount": "50.00",
+                                                                     "currency": "EUR"}}]
+    assert _money(items, {"items": {}})["claimed_pence"] is None  # not 150.00 of nothing in particular
+    assert _money(items[:1], {"items": {}}) | {"undecided_pence": 0} == {
+        "currency": "GBP", "claimed_pence": 10000, "recommended_pence": 0, "withheld_pence": 0,
+        "deferred_pence": 0, "undecided_pence": 0}

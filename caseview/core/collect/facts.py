@@ -140,9 +140,11 @@ def _money(manifest_items: list[dict], findings: dict) -> dict[str, Any]:
         payments = compute_payments({"items": manifest_items}, findings)
     except Exception:
         return empty
-    if payments is None or not payments.totals:
+    if payments is None or len(payments.totals) != 1:
+        # none, or claims in several currencies: a report's total in one currency would be untrue, so it is
+        # left empty here; each outcome keeps its own currency and amounts in ``items``
         return empty
-    t = payments.totals[0]  # the first currency; a report claims in one currency in practice
+    t = payments.totals[0]
     return {"currency": t.currency, "claimed_pence": pence(t.claimed), "recommended_pence": pence(t.to_pay),
             "withheld_pence": pence(t.withheld), "deferred_pence": pence(t.deferred),
             "undecided_pence": pence(t.undecided)}
