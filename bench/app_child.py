@@ -66,13 +66,13 @@ DEBUG = bool(os.environ.get("BENCH_DEBUG"))
 # -- processes and memory -------------------------------------------------------------------
 
 def _status(pid: int | str) -> dict[str, float]:
-    """VmHWM, VmRSS (MiB) of a process; empty if it is gone."""
+    """VmHWM, VmRSS and its parts (anonymous, file, shared memory) in MiB of a process; empty if it is gone."""
     out = {}
     try:
         with open(f"/proc/{pid}/status") as fh:
             for line in fh:
                 key = line.split(":", 1)[0]
-                if key in ("VmHWM", "VmRSS"):
+                if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem"):
                     out[key] = int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -520,6 +520,7 @@ def cmd_render(workspace: str, case_id: str, samples: str) -> dict:
     marks: dict = {}
     v.canvas._request.timeout.connect(lambda: marks.setdefault("asked", time.perf_counter()))
     v.client.pageReady.connect(lambda _d, p, sc, _i: marks.setdefault((p, round(sc, 3)), time.perf_counter()))
+    out["app_before"] = _status("self")
     for zoom in (1.0, 2.0):
         v.go_to_page(1)
         h.settle()
@@ -550,7 +551,9 @@ def cmd_render(workspace: str, case_id: str, samples: str) -> dict:
         if min(ink) < 0.005:
             raise RuntimeError(f"a page was painted blank at {zoom:.0%}: ink {min(ink):.4f}")
         z.update({"seconds": lat, "paint_seconds": paint, "asked_seconds": asked, "arrived_seconds": arrived,
-                  "already_cached": cached, "min_ink": min(ink),
+                  "already_cached": cached, "min_ink": min(ink), "app_after": _status("self"),
+                  "cache_mib": v.client.cached_bytes() / (1 << 20),
+                  "images_made_reused": [v.client._pool.made, v.client._pool.reused],
                   "scale": h.page_scale(), "viewport": [v.canvas.viewport().width(), v.canvas.viewport().height()]})
         out["zooms"][f"{zoom:.0%}"] = z
     out["worker_start_seconds"] = list(h.worker_starts)

@@ -10,6 +10,8 @@ request (the review window calls it when a case starts loading).
 
 from __future__ import annotations
 
+import ctypes
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -97,7 +99,8 @@ class _Thread(QThread):
             self.sized.emit(doc_id, service.page_sizes(path))
         elif kind == "render":
             page, scale = job[3], job[4]
-            image = service.render(path, page - 1, scale, max_pixels=self.client.max_pixels, convert=_to_image)
+            image = service.render(path, page - 1, scale, max_pixels=self.client.max_pixels,
+                                   convert=self.client._pool.image_of)
             self.rendered.emit(doc_id, page, scale, image)
         elif kind == "text":
             self.texted.emit(doc_id, job[3], service.text_layout(path, job[3] - 1))
@@ -105,9 +108,85 @@ class _Thread(QThread):
             self.rendered.emit(doc_id, 1, 0.0, _load_image(path))
 
 
-def _to_image(r) -> QImage:
-    """The rendered pixels as the viewer's own image: one copy, straight from the render service's buffer."""
-    return QImage(r.data, r.width, r.height, r.stride, QImage.Format.Format_ARGB32_Premultiplied).copy()
+class _ImagePool:
+    """Page images dropped from the cache, kept for the next render of the same size to be copied into.
+
+    A new 14 MB image (an A4 page at 200%) costs about 12 ms of page faults on these machines
+    before its pixels are in; copying into one already in memory takes about 1 ms. Without
+    the pool, that reuse came from the C heap, which kept every freed image (see
+    _page_images_leave_when_freed). Here at most ``max_bytes`` are kept, the newest.
+    Used from the render thread (take) and the GUI thread (give).
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._free: list[QImage] = []
+        self._bytes = 0
+        self.reused = self.made = 0  # for tests and the benchmark
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
+    def give(self, image: QImage) -> None:
+        """Keep ``image`` for reuse; the caller must hold the only Python reference to it (see RenderClient._drop)."""
+        size = image.sizeInBytes()
+        if size > self.max_bytes or image.format() != QImage.Format.Format_ARGB32_Premultiplied:
+            return
+        with self._lock:
+            self._free.append(image)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._bytes -= self._free.pop(0).sizeInBytes()
+
+    def _take(self, width: int, height: int) -> QImage | None:
+        with self._lock:
+            for i in range(len(self._free) - 1, -1, -1):
+                img = self._free[i]
+                if img.width() == width and img.height() == height:
+                    del self._free[i]
+                    self._bytes -= img.sizeInBytes()
+                    return img
+        return None
+
+    def image_of(self, r) -> QImage:
+        """The rendered pixels as the viewer's own image: one copy, straight from the render service's buffer."""
+        n = r.stride * r.height
+        img = self._take(r.width, r.height)
+        if img is not None and img.bytesPerLine() == r.stride:
+            bits = img.bits()  # were the pixels still shared with another QImage, this copies them first
+            bits[:n] = memoryview(r.data)[:n]
+            bits.release()
+            self.reused += 1
+            return img
+        self.made += 1
+        return QImage(r.data, r.width, r.height, r.stride, QImage.Format.Format_ARGB32_Premultiplied).copy()
+
+
+_MALLOC_SET = False
+
+
+def _page_images_leave_when_freed() -> None:
+    """Ask glibc to give every block of 1 MiB or more its own mapping, unmapped when it is freed.
+
+    Page images are 3.6 MB (100%) to 14 MB (200%). By default glibc raises its mmap
+    threshold to the largest block freed so far (up to 32 MB), so once the first 200%
+    image had been dropped the later ones came from the heap, where freed images stayed
+    in the process: 60 page jumps at 100% and 200% peaked at 588 MiB for the app, 404
+    MiB with this alone (same 192 MB cache; bench viewer-render, same machine). Elsewhere
+    (Windows, macOS, musl) nothing is done.
+    """
+    global _MALLOC_SET
+    if _MALLOC_SET or not sys.platform.startswith("linux"):
+        return
+    _MALLOC_SET = True
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD; setting it also stops glibc moving it
 
 
 def _load_image(path: str) -> QImage:
@@ -136,13 +215,17 @@ class RenderClient(QObject):
     sizesReady = Signal(str, list)  # doc_id, [(width_pt, height_pt)] per page
     textReady = Signal(str, int, object)  # doc_id, page, PageText
 
-    # 192 MB holds ~50 pages at 100% or ~13 at 200%, far more than a view shows. Reading peaks
-    # near 500 MB with it (512 MiB in bench viewer-render, after 60 jumps alternating 100%/200%).
-    def __init__(self, service: RenderService | None = None, *, cache_bytes: int = 192 << 20,
-                 max_pixels: int = 40_000_000, parent: QObject | None = None):
+    # 64 MB holds ~18 A4 pages at 100% (3.6 MB) or 4 at 200% (14 MB): more than a view shows,
+    # and the pages a view asked for last are kept even past it (see _evict); the pool keeps up
+    # to 32 MB of dropped images to render into. With 192 MB, no pool and glibc keeping freed
+    # images, reading peaked at 563-598 MiB (app + worker); now 373-383 MiB (bench viewer-render).
+    def __init__(self, service: RenderService | None = None, *, cache_bytes: int = 64 << 20,
+                 pool_bytes: int = 32 << 20, max_pixels: int = 40_000_000, parent: QObject | None = None):
         super().__init__(parent)
+        _page_images_leave_when_freed()
         self.service = service or RenderService()
         self.cache_bytes = cache_bytes
+        self._pool = _ImagePool(pool_bytes)
         self.max_pixels = max_pixels
         self._cond = threading.Condition()
         self._channels: dict[str, _Channel] = {}
@@ -152,6 +235,7 @@ class RenderClient(QObject):
         self._images: OrderedDict[tuple[str, int, float], QImage] = OrderedDict()
         self._scales: dict[tuple[str, int], set[float]] = {}
         self._image_bytes = 0
+        self._pinned: dict[str, set[tuple[str, int, float]]] = {}  # channel -> the pages it asked for last
         self._texts: OrderedDict[tuple[str, int], PageText] = OrderedDict()
         self._sizes: dict[str, list[tuple[float, float]]] = {}
         self._failed_docs: dict[str, str] = {}
@@ -195,6 +279,10 @@ class RenderClient(QObject):
             self._texts.move_to_end((doc_id, page))
         return t
 
+    def cached_bytes(self) -> int:
+        """The bytes of the page images held (for tests and the benchmark)."""
+        return self._image_bytes
+
     def document_problem(self, doc_id: str) -> str | None:
         return self._failed_docs.get(doc_id)
 
@@ -218,8 +306,10 @@ class RenderClient(QObject):
         """Replace ``channel``'s pending renders with ``wanted`` (most urgent first); cached ones are skipped."""
         if doc_id in self._failed_docs:
             wanted = []
-        jobs = [("render", doc_id, str(path), page, scale_key(scale)) for page, scale in wanted
-                if (doc_id, page, scale_key(scale)) not in self._images and (doc_id, page) not in self._failed_pages]
+        keys = [(doc_id, page, scale_key(scale)) for page, scale in wanted]
+        self._pinned[channel] = set(keys)
+        jobs = [("render", *key[:1], str(path), *key[1:]) for key in keys
+                if key not in self._images and key[:2] not in self._failed_pages]
         self._replace(channel, priority, jobs)
 
     def request_text(self, doc_id: str, path: Path | str, pages: list[int], *, channel: str = "text",
@@ -231,6 +321,7 @@ class RenderClient(QObject):
         self._replace(channel, priority, jobs)
 
     def cancel(self, channel: str) -> None:
+        self._pinned.pop(channel, None)
         self._replace(channel, BACKGROUND, [])
 
     def pending(self) -> int:
@@ -298,15 +389,39 @@ class RenderClient(QObject):
         self._images[key] = image
         self._scales.setdefault((doc_id, page), set()).add(key[2])
         self._image_bytes += image.sizeInBytes()
-        while self._image_bytes > self.cache_bytes and len(self._images) > 1:
-            (d, p, s), img = self._images.popitem(last=False)
-            self._image_bytes -= img.sizeInBytes()
-            scales = self._scales.get((d, p))
-            if scales is not None:
-                scales.discard(s)
-                if not scales:
-                    del self._scales[(d, p)]
+        self._evict()
         self.pageReady.emit(doc_id, page, scale, image)
+
+    def _evict(self) -> None:
+        """Drop the least recently used images past the budget, sparing what a view asked for last.
+
+        A view on a large screen at a high zoom can want more than the budget (four A4 pages
+        at 200% on a 2x screen are 224 MB); dropping one of those would have it asked for and
+        rendered again, for ever. They may take up to twice the budget; past that the oldest go too.
+        """
+        if self._image_bytes <= self.cache_bytes:
+            return
+        pinned = set().union(*self._pinned.values())
+        for key in [k for k in self._images if k not in pinned]:
+            if self._image_bytes <= self.cache_bytes:
+                return
+            self._drop(key)
+        while self._image_bytes > 2 * self.cache_bytes and len(self._images) > 1:
+            self._drop(next(iter(self._images)))
+
+    def _drop(self, key: tuple[str, int, float]) -> None:
+        img = self._images.pop(key)
+        self._image_bytes -= img.sizeInBytes()
+        # Reused only if nothing in Python still holds this QImage (here: ``img`` and getrefcount's
+        # argument), since its pixels will be written over. A copy made in C++ shares the pixels
+        # and is safe: writing through bits() copies them first.
+        if key[2] > 0 and sys.getrefcount(img) <= 2:  # a rendered page, not a decoded image file
+            self._pool.give(img)
+        scales = self._scales.get(key[:2])
+        if scales is not None:
+            scales.discard(key[2])
+            if not scales:
+                del self._scales[key[:2]]
 
     @Slot(str, int, str, bool)
     def _on_failed(self, doc_id: str, page: int, message: str, fatal: bool) -> None:
