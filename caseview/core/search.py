@@ -145,9 +145,14 @@ def search(ws: Workspace, case_id: str, query: str, *, limit: int = 50, offset: 
         raise SearchError("Ask for at least one search result, from the first on.")
     fts = compile_query(query)
     try:
-        rows = ws.search_pages(case_id, fts, limit, offset=offset, relevance=order == "relevance")
-        exhausted = len(rows) < limit and (rows or offset == 0)
-        total = offset + len(rows) if exhausted else ws.count_matches(case_id, fts)
+        if order == "relevance":
+            # Every match is scored anyway; the count (a fraction of that) tells the snippets how close hits lie.
+            total = ws.count_matches(case_id, fts)
+            rows = ws.search_pages(case_id, fts, limit, offset=offset, relevance=True, matches=total)
+        else:
+            rows = ws.search_pages(case_id, fts, limit, offset=offset)
+            exhausted = len(rows) < limit and (rows or offset == 0)
+            total = offset + len(rows) if exhausted else ws.count_matches(case_id, fts)
     except sqlite3.OperationalError as exc:
         raise SearchError(f"The search {query!r} could not be run ({exc}).") from None
     hits = []

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import filelock, integrity, schema, winpath
+from . import filelock, integrity, page_search, schema, winpath
 from .atomic import fsync_dir, replace_file
 from .errors import NotFound, WorkspaceError
 
@@ -379,48 +379,20 @@ class Workspace:
         return row[0] if row else None
 
     def _page_rows(self, case_id: str) -> tuple[int, int] | None:
-        row = self.conn.execute("SELECT first_page_row, last_page_row FROM cases WHERE id = ?", (case_id,)).fetchone()
-        return (row[0], row[1]) if row and row[0] is not None else None
+        return page_search.page_rows(self.conn, case_id)
 
     def search_pages(self, case_id: str, fts_query: str, limit: int, *, offset: int = 0,
-                     relevance: bool = False) -> list[tuple]:
+                     relevance: bool = False, matches: int | None = None) -> list[tuple]:
         """Hits ``offset`` to ``offset + limit``: (doc_id, page, ref, title, snippet with \\x02…\\x03 marks, bm25).
 
-        In case order (the default) FTS5 walks the case's rowid range, which is bundle order,
-        and stops after ``limit``: the cost does not grow with the number of matches. Relevance
-        order scores every match with bm25 first (about 2 µs a match). Either way, snippets and
-        page details are fetched only for the hits returned; bm25 is None in case order.
+        Case order costs the same however many pages match; relevance order scores every
+        match with bm25 first (caseview.core.page_search); ``matches``, the count if known, helps it.
         """
-        rows = self._page_rows(case_id)
-        if rows is None:
-            return []
-        snippet = "snippet(pages_fts, 0, char(2), char(3), '…', 16)"
-        if relevance:
-            # bm25() in ORDER BY measured faster than FTS5's rank column on 20,000 pages.
-            top = self.conn.execute(
-                "SELECT rowid, bm25(pages_fts) FROM pages_fts WHERE pages_fts MATCH ? AND rowid BETWEEN ? AND ? "
-                "ORDER BY 2 LIMIT ? OFFSET ?", (fts_query, rows[0], rows[1], limit, offset)).fetchall()
-            found = [(rowid, self.conn.execute(f"SELECT {snippet} FROM pages_fts WHERE pages_fts MATCH ? AND rowid = ?",
-                                               (fts_query, rowid)).fetchone()[0], rank) for rowid, rank in top]
-        else:
-            # One pass: the snippet is made only for the rows the LIMIT lets through.
-            found = self.conn.execute(
-                f"SELECT rowid, {snippet}, NULL FROM pages_fts WHERE pages_fts MATCH ? AND rowid BETWEEN ? AND ? "
-                "ORDER BY rowid LIMIT ? OFFSET ?", (fts_query, rows[0], rows[1], limit, offset)).fetchall()
-        if not found:
-            return []
-        where = ",".join("?" * len(found))
-        pages = {r[0]: r[1:] for r in self.conn.execute(
-            "SELECT p.id, p.doc_id, p.page, p.ref, d.title FROM pages p JOIN documents d "
-            f"ON d.case_id = p.case_id AND d.doc_id = p.doc_id WHERE p.id IN ({where})", [r[0] for r in found])}
-        return [(*pages[rowid], text, rank) for rowid, text, rank in found]
+        return page_search.search_pages(self.conn, case_id, fts_query, limit, offset=offset, relevance=relevance,
+                                        matches=matches)
 
     def count_matches(self, case_id: str, fts_query: str) -> int:
-        rows = self._page_rows(case_id)
-        if rows is None:
-            return 0
-        return self.conn.execute("SELECT count(*) FROM pages_fts WHERE pages_fts MATCH ? AND rowid BETWEEN ? AND ?",
-                                 (fts_query, rows[0], rows[1])).fetchone()[0]
+        return page_search.count_matches(self.conn, case_id, fts_query)
 
     # -- trust list ------------------------------------------------------
 

@@ -106,3 +106,44 @@ def test_bad_order_limit_or_offset_is_explained(ws, many):
     for kwargs in ({"order": "newest"}, {"limit": 0}, {"offset": -1}):
         with pytest.raises(SearchError):
             search(ws, many, "neglect", **kwargs)
+
+
+@pytest.fixture
+def spread(ws, factory):
+    """40 pages: 'visit' on every page, 'kitten' on every seventh, a phrase on every third, ties on every page."""
+    files = factory.default_files()
+    pages = [f"Page {i}: a home visit was made. " + ("The kitten was seen. " * (1 + i % 3) if i % 7 == 0 else "")
+             + ("Seen alone in the kitchen. " if i % 3 == 0 else "") + "Nothing else was noted." for i in range(1, 41)]
+    files["documents/referral.pdf"] = make_pdf(pages)
+    m = factory.default_manifest()
+    m["documents"][0]["pages"] = 40
+    return import_bundle(ws, factory.build(m, files)).case_id
+
+
+@pytest.mark.parametrize("walk", [0, 10 ** 9])
+def test_relevance_snippets_are_the_same_however_they_are_read(ws, spread, walk, monkeypatch):
+    from caseview.core import page_search
+
+    def one_by_one(q):
+        # Each hit's snippet on its own, as relevance order made them before snippets were read in runs.
+        out = []
+        for h in search(ws, spread, q, limit=50, order="relevance").hits:
+            row = ws.conn.execute("SELECT id FROM pages WHERE case_id = ? AND doc_id = ? AND page = ?",
+                                  (spread, h.doc_id, h.page)).fetchone()[0]
+            raw = ws.conn.execute(f"SELECT {page_search.SNIPPET} FROM pages_fts WHERE pages_fts MATCH ? AND rowid = ?",
+                                  (compile_query(q), row)).fetchone()[0]
+            out.append((h.ref, raw.replace("\x02", "").replace("\x03", "")))
+        return out
+
+    monkeypatch.setattr(page_search, "WALK_MATCHES", walk)  # 0: every hit alone; 10**9: all in one walk
+    for q in ["visit", "kitten", '"seen alone"', "kitt*", "kitten OR kitchen", "visit NOT kitten"]:
+        r = search(ws, spread, q, limit=50, order="relevance")
+        assert r.hits and r.total == len(r.hits)
+        assert [(h.ref, h.snippet) for h in r.hits] == [(ref, s.replace("\n", " ").replace("\t", " ").replace("\r", " "))
+                                                         for ref, s in one_by_one(q)]
+        scores = [h.score for h in r.hits]
+        assert scores == sorted(scores, reverse=True)
+        # Equal scores come in bundle order, on every run.
+        for a, b in zip(r.hits, r.hits[1:]):
+            if a.score == b.score:
+                assert (a.doc_id, a.page) < (b.doc_id, b.page)
