@@ -15,6 +15,7 @@ import queue
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -184,7 +185,61 @@ class _Worker:
             self.conn.close()
 
 
-def extract_pdfs(jobs: Iterable[tuple[str, Path]], *, limits: ExtractLimits | None = None,
+class Feed:
+    """PDFs to read, handed over while reading runs: import gives each as the check stages it, then the rest."""
+
+    def __init__(self, jobs: Iterable[tuple[str, Path]] = (), *, closed: bool = False):
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._jobs: deque[tuple[str, Path]] = deque()
+        self._given: set[str] = set()
+        self._closed = False
+        if closed:
+            self.close(jobs)
+        else:
+            self.put_all(jobs)
+
+    def put_all(self, jobs: Iterable[tuple[str, Path]]) -> None:
+        with self._lock:
+            for key, path in jobs:
+                if key not in self._given:
+                    self._given.add(key)
+                    self._jobs.append((key, path))
+        self._wake.set()
+
+    def put(self, key: str, path: Path) -> None:
+        self.put_all([(key, path)])
+
+    def close(self, rest: Iterable[tuple[str, Path]] = ()) -> None:
+        """The last jobs (those not given yet, in this order); nothing more comes."""
+        self.put_all(rest)
+        with self._lock:
+            self._closed = True
+        self._wake.set()
+
+    def take(self) -> tuple[str, Path] | None:
+        with self._lock:
+            return self._jobs.popleft() if self._jobs else None
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self._jobs)
+
+    @property
+    def open(self) -> bool:
+        return not self._closed
+
+    @property
+    def finished(self) -> bool:
+        with self._lock:
+            return self._closed and not self._jobs
+
+    def wait(self, timeout: float) -> None:
+        self._wake.wait(timeout)
+        self._wake.clear()
+
+
+def extract_pdfs(jobs: Iterable[tuple[str, Path]] | Feed, *, limits: ExtractLimits | None = None,
                  on_done: Callable[[Extracted], None] | None = None,
                  should_stop: Callable[[], bool] | None = None, scan: bool = False) -> dict[str, Extracted]:
     """Extract text from each ``(key, path)`` PDF in parallel; never raises for a bad PDF.
@@ -194,13 +249,10 @@ def extract_pdfs(jobs: Iterable[tuple[str, Path]], *, limits: ExtractLimits | No
     workers also run the personal-data detectors over each page (``Extracted.hits``).
     """
     limits = limits or ExtractLimits()
-    queue = list(jobs)
-    queue.reverse()
+    feed = jobs if isinstance(jobs, Feed) else Feed(jobs, closed=True)
     results: dict[str, Extracted] = {}
-    if not queue:
-        return results
     ctx = mp.get_context("spawn")
-    n_workers = max(1, min(limits.workers or (os.cpu_count() or 1), len(queue)))
+    n_workers = max(1, limits.workers or (os.cpu_count() or 1))  # started as there is work for them
     idle: list[_Worker] = []
     busy: list[_Worker] = []
 
@@ -213,17 +265,22 @@ def extract_pdfs(jobs: Iterable[tuple[str, Path]], *, limits: ExtractLimits | No
             on_done(result)
 
     try:
-        for _ in range(n_workers):
-            idle.append(_Worker(ctx, limits.memory_bytes, scan))
-        while queue or busy:
+        while busy or not feed.finished:
             if should_stop is not None and should_stop():
                 break
-            while queue and idle:
-                w = idle.pop()
-                key, path = queue.pop()
-                w.give(key, str(path))
+            while feed.waiting and (idle or len(busy) < n_workers):
+                job = feed.take()
+                if job is None:
+                    break
+                w = idle.pop() if idle else _Worker(ctx, limits.memory_bytes, scan)
+                w.give(job[0], str(job[1]))
                 busy.append(w)
-            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=0.25)
+            if not busy:
+                feed.wait(0.25)  # nothing to read yet: the check is still staging the documents
+                continue
+            # while more may come, look again soon: a worker may be idle
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy],
+                         timeout=0.02 if feed.open and len(busy) < n_workers else 0.25)
             now = time.monotonic()
             for w in list(busy):
                 problem: str | None = None
@@ -255,12 +312,10 @@ def extract_pdfs(jobs: Iterable[tuple[str, Path]], *, limits: ExtractLimits | No
                     continue
                 busy.remove(w)
                 finish(w, problem)
-                if problem is None:  # a worker that failed once may be damaged: replace it
+                if problem is None:
                     idle.append(w)
                 else:
-                    w.kill()
-                    if queue:
-                        idle.append(_Worker(ctx, limits.memory_bytes, scan))
+                    w.kill()  # a worker that failed once may be damaged: the next job starts a fresh one
     finally:
         for w in busy:
             w.kill()
@@ -303,37 +358,39 @@ def document_texts(documents: Iterable[Document], files: Mapping[str, Path], *,
     return texts, problems
 
 
-def read_in_order(documents: Iterable[Document], files: Mapping[str, Path], *, limits: ExtractLimits | None = None,
-                  scan: bool = False, should_stop: Callable[[], bool] | None = None) -> Iterator[Extracted]:
-    """Each document read as import reads it, yielded in the order given, as soon as it and those before it are.
+class Reading:
+    """Documents read as import reads them, the PDFs by the worker processes in a background thread (which waits
+    on them) while the caller works on what has arrived: import writes and indexes each document's pages while
+    the next ones are read. Closing it (or leaving its ``with``) stops the workers."""
 
-    PDFs are read by the worker processes (in a thread that waits on them) while the caller works on what
-    has already arrived: import writes and indexes each document's pages while the next ones are read.
-    Stops early, without an error, when ``should_stop`` becomes true; closing the iterator stops the workers.
-    """
-    documents = list(documents)
-    arrived: queue.Queue = queue.Queue()
-    closed = threading.Event()
-    jobs = [(d.id, Path(files[d.id])) for d in documents if d.is_pdf]
+    def __init__(self, feed: Feed, *, limits: ExtractLimits | None = None, scan: bool = False,
+                 should_stop: Callable[[], bool] | None = None):
+        self.feed = feed
+        self.scan = scan
+        self._arrived: queue.Queue = queue.Queue()
+        self._closed = threading.Event()
 
-    def work() -> None:
-        try:
-            extract_pdfs(jobs, limits=limits, scan=scan, on_done=arrived.put,
-                         should_stop=lambda: closed.is_set() or bool(should_stop and should_stop()))
-        except BaseException as exc:  # handed to the caller's thread, which raises it
-            arrived.put(exc)
-        finally:
-            arrived.put(None)
+        def work() -> None:
+            try:
+                extract_pdfs(feed, limits=limits, scan=scan, on_done=self._arrived.put,
+                             should_stop=lambda: self._closed.is_set() or bool(should_stop and should_stop()))
+            except BaseException as exc:  # handed to the caller's thread, which raises it
+                self._arrived.put(exc)
+            finally:
+                self._arrived.put(None)
 
-    thread = threading.Thread(target=work, name="pdf-text", daemon=True)
-    thread.start()
-    ready: dict[str, Extracted] = {}
-    ended = False
-    try:
+        self._thread = threading.Thread(target=work, name="pdf-text", daemon=True)
+        self._thread.start()
+
+    def in_order(self, documents: Iterable[Document], files: Mapping[str, Path]) -> Iterator[Extracted]:
+        """Each document, in the order given, as soon as it and those before it are read; stops early,
+        without an error, when the reading was stopped. The PDFs must be in the feed."""
+        ready: dict[str, Extracted] = {}
+        ended = False
         for doc in documents:
             if doc.is_pdf:
                 while doc.id not in ready and not ended:
-                    item = arrived.get()
+                    item = self._arrived.get()
                     if item is None:
                         ended = True
                     elif isinstance(item, BaseException):
@@ -345,14 +402,31 @@ def read_in_order(documents: Iterable[Document], files: Mapping[str, Path], *, l
                 yield ready.pop(doc.id)
             elif doc.is_text:
                 pages = paginate_text(Path(files[doc.id]).read_bytes().decode("utf-8"))
-                yield Extracted(doc.id, pages, None, tuple(_scan(p) for p in pages) if scan else ())
+                yield Extracted(doc.id, pages, None, tuple(_scan(p) for p in pages) if self.scan else ())
             elif doc.is_image:
-                yield Extracted(doc.id, ("",), None, ((),) if scan else ())
+                yield Extracted(doc.id, ("",), None, ((),) if self.scan else ())
             else:
                 yield Extracted(doc.id, (), NO_PREVIEW)
-    finally:
-        closed.set()
-        thread.join()
+
+    def close(self) -> None:
+        self._closed.set()
+        self.feed.close()
+        self._thread.join()
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def read_in_order(documents: Iterable[Document], files: Mapping[str, Path], *, limits: ExtractLimits | None = None,
+                  scan: bool = False, should_stop: Callable[[], bool] | None = None) -> Iterator[Extracted]:
+    """Each document read as import reads it, yielded in the order given (see :class:`Reading`)."""
+    documents = list(documents)
+    feed = Feed([(d.id, Path(files[d.id])) for d in documents if d.is_pdf], closed=True)
+    with Reading(feed, limits=limits, scan=scan, should_stop=should_stop) as reading:
+        yield from reading.in_order(documents, files)
 
 
 def _scan(text: str) -> tuple:

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from .bundle import CheckedBundle, Limits, check_bundle
 from .errors import Cancelled, WorkspaceError
-from .extract import Extracted, ExtractLimits, read_in_order
+from .extract import Extracted, ExtractLimits, Feed, Reading
 from .frameworks import Registry, load_registry
 from .manifest import Document
 from .pages import Placement, Placer, bundle_order
@@ -60,14 +60,18 @@ def import_bundle(ws: Workspace, path: Path, *, limits: Limits | None = None,
     trusted = ws.trusted_certificates() if trusted is None else trusted
     with ws.import_lock():
         stage = ws.staging_dir()
+        # The workers start now and read each PDF as soon as the check has staged and verified it.
+        reading = Reading(Feed(), limits=extract_limits, scan=personal_data_check,
+                          should_stop=lambda: bool(cancel and cancel.cancelled))
         try:
-            return _import(ws, Path(path), stage, registry, limits, extract_limits, trusted, progress, cancel,
-                           personal_data_check)
+            with reading:
+                return _import(ws, Path(path), stage, registry, limits, reading, trusted, progress, cancel,
+                               personal_data_check)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
 
 
-def _import(ws: Workspace, path: Path, stage: Path, registry: Registry, limits, extract_limits, trusted,
+def _import(ws: Workspace, path: Path, stage: Path, registry: Registry, limits, reading: Reading, trusted,
             progress, cancel, personal_data_check: bool) -> ImportResult:
     def report(done: int, total: int, label: str) -> None:
         if cancel is not None and cancel.cancelled:
@@ -76,18 +80,29 @@ def _import(ws: Workspace, path: Path, stage: Path, registry: Registry, limits, 
             progress(Step(done, total, label))
 
     staged: dict[str, Path] = {}
+    _sinks: list = []
+    _docs: list[Document] = []
+
+    def verified() -> None:
+        """The last document staged passed its checks (size, SHA-256, type): a PDF can be read."""
+        if _sinks and not _sinks[-1].closed:
+            _sinks[-1].close()
+            if _docs[-1].is_pdf:
+                reading.feed.put(_docs[-1].id, staged[_docs[-1].id])
 
     def sink(doc: Document):
+        verified()  # check_bundle asks for the next document's file only when the last one passed
         target = stage / f"{len(staged):05d}"
         staged[doc.id] = target
         fh = open(target, "xb")
         _sinks.append(fh)
+        _docs.append(doc)
         return fh
 
-    _sinks: list = []
     try:
         checked = check_bundle(path, limits=limits, registry=registry, trusted=trusted, sink=sink,
                                progress=lambda s: report(s.done, 2 * s.total + 1, f"Checking {s.label}"))
+        verified()
     finally:
         for fh in _sinks:
             fh.close()
@@ -126,8 +141,8 @@ def _import(ws: Workspace, path: Path, stage: Path, registry: Registry, limits, 
     with ws.transaction() as c:
         c.execute(f"INSERT INTO cases ({', '.join(case)}) VALUES ({', '.join('?' * len(case))})",
                   tuple(case.values()))
-        reads = read_in_order(ordered, staged, limits=extract_limits, scan=personal_data_check,
-                              should_stop=lambda: bool(cancel and cancel.cancelled))
+        reading.feed.close([(d.id, staged[d.id]) for d in ordered if d.is_pdf])  # the rest in bundle order
+        reads = reading.in_order(ordered, staged)
         try:
             for pos, read in enumerate(reads):
                 d = ordered[pos]

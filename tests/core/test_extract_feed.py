@@ -1,0 +1,30 @@
+"""The feed import hands PDFs to the workers through: first as the check stages them, then the rest in order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from caseview.core.extract import Feed, extract_pdfs
+from tests.factory import make_pdf
+
+
+def test_a_feed_gives_each_job_once_and_the_rest_in_order_when_closed():
+    feed = Feed()
+    feed.put("D3", Path("c"))
+    assert feed.open and not feed.finished
+    feed.close([("D1", Path("a")), ("D3", Path("c")), ("D2", Path("b"))])
+    assert [feed.take(), feed.take(), feed.take(), feed.take()] == [
+        ("D3", Path("c")), ("D1", Path("a")), ("D2", Path("b")), None]
+    assert feed.finished
+
+
+def test_workers_read_what_is_fed_and_stop_when_the_feed_closes(tmp_path):
+    pdf = tmp_path / "two.pdf"
+    pdf.write_bytes(make_pdf(["Hello world", "Page two says goodbye"]))
+    feed = Feed()
+    feed.put("first", pdf)
+    feed.close([("first", pdf), ("again", pdf)])
+    results = extract_pdfs(feed, scan=True)
+    assert sorted(results) == ["again", "first"]
+    assert results["first"].pages == results["again"].pages == ("Hello world", "Page two says goodbye")
+    assert results["first"].hits == ((), ())  # the detectors ran on each page and found nothing
