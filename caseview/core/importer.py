@@ -1,9 +1,10 @@
-"""Import a bundle into the workspace, all or nothing: check, stage, extract, then one commit.
+"""Import a bundle into the workspace, all or nothing, as a pipeline: check, read, write and index overlap.
 
-Nothing reaches the database until every document is checked and every text is
-extracted; the case, its documents, page index and empty review are then written
-in one transaction. A cancel, an error or a kill -9 before that commit leaves at
-most a staging folder and unreferenced blobs, which the next start removes.
+The PDF workers start with the check and read each PDF once it has passed its own checks; each document's
+pages are written and indexed, in bundle order, while the workers read the next ones, and the personal-data
+detectors run in the workers on each page as it is read. Everything after the check is one transaction: a
+cancel, an error or a kill -9 before its commit leaves at most a staging folder and unreferenced blobs, which
+the next start removes.
 """
 
 from __future__ import annotations
