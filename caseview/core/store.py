@@ -317,22 +317,6 @@ class Workspace:
         with self.transaction() as c:
             c.execute("UPDATE cases SET status = ?, signed_at = ? WHERE id = ?", (status, signed_at, case_id))
 
-    def insert_case(self, c: sqlite3.Connection, case: dict, documents: list[dict],
-                    pages: Iterator[tuple[str, int, str, str]], review: dict) -> None:
-        """Write a whole imported case inside the caller's transaction."""
-        c.execute(f"INSERT INTO cases ({', '.join(case)}) VALUES ({', '.join('?' * len(case))})", tuple(case.values()))
-        for d in documents:
-            c.execute(f"INSERT INTO documents ({', '.join(d)}) VALUES ({', '.join('?' * len(d))})", tuple(d.values()))
-        c.executemany("INSERT INTO pages (case_id, doc_id, page, ref, text) VALUES (?, ?, ?, ?, ?)",
-                      ((case["id"], doc_id, page, ref, text) for doc_id, page, ref, text in pages))
-        lo, hi, n = c.execute("SELECT min(id), max(id), count(*) FROM pages WHERE case_id = ?",
-                              (case["id"],)).fetchone()
-        if n and hi - lo + 1 != n:  # cannot happen under the import lock; never search another case's pages
-            raise WorkspaceError("The page index could not be written contiguously; the import was not saved.")
-        c.execute("UPDATE cases SET first_page_row = ?, last_page_row = ? WHERE id = ?", (lo, hi, case["id"]))
-        c.execute(f"INSERT INTO reviews ({', '.join(review)}) VALUES ({', '.join('?' * len(review))})",
-                  tuple(review.values()))
-
     def purge_case(self, case_id: str) -> None:
         """Delete a case and every trace: rows, page index, blobs no other case uses, backups, freed pages."""
         self.case(case_id)
