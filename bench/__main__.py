@@ -24,6 +24,7 @@ import time
 from dataclasses import asdict
 from datetime import datetime, timezone
 
+from .collect_bench import bench_collect
 from .generate import OUT, Spec
 from .moderation_bench import bench_moderation
 from .stats import fmt_summary
@@ -31,6 +32,7 @@ from .suite import BENCHES, Ctx, Row, machine
 
 # Registered here, not in suite.py: it reuses the report benchmark's signed case (bench/moderation_bench.py).
 BENCHES["moderation"] = bench_moderation
+BENCHES["collect"] = bench_collect  # 10,000 signed reports, generated once and cached (about an hour)
 
 FULL = Spec(2000, 20000)
 QUICK = Spec(200, 2000)
