@@ -158,6 +158,14 @@ def _remove_marker(marker: Path) -> None:
 
 # -- the record of checks and clean closes ------------------------------------------------------
 
+def note_damage(root: Path) -> None:
+    """SQLite met a damaged page while the workspace was open: the next open runs the full check."""
+    with _state_lock(root):
+        state = read_state(root) or {}
+        state["damage_seen"] = True
+        write_state(root, state)
+
+
 def read_state(root: Path) -> dict | None:
     try:
         with open(root / STATE_NAME, encoding="utf-8") as fh:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from ..core import integrity
 from ..core.errors import CaseViewError
 from ..core.progress import CancelToken, Step
 from ..core.store import Workspace
@@ -65,6 +66,10 @@ class _Worker(QObject):
         except CaseViewError as exc:
             self.failed.emit(job_id, exc)
         except Exception as exc:  # never let a bug escape as a traceback in the reviewer's face
+            if integrity.is_corruption(exc):  # a damaged page: say so, and the next open checks in full
+                integrity.note_damage(self.ws.root)
+                self.failed.emit(job_id, integrity.damaged(self.ws.db_path, self.ws.root, exc))
+                return
             if os.environ.get("CASEVIEW_DEBUG"):
                 traceback.print_exc()
             self.failed.emit(job_id, CaseViewError(
