@@ -11,7 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from caseview.core.report import appendices, render_report
 from caseview.core.report.doctable import Lines, unbroken
-from caseview.core.report.style import MUTED, SANS, ensure_fonts
+from caseview.core.report.style import MUTED, SANS, ensure_fonts, make_styles
 
 from .test_report import make_case_file_audit
 
@@ -51,14 +51,13 @@ def _awkward(inp):
 def _every_cell_a_paragraph(monkeypatch):
     """Appendix A as reportlab would set it through Paragraph: no cell that fits its column drawn directly.
 
-    (A short ID or page range wider than its column stays the plain string reportlab's Table drew, running
-    over the edge; a Paragraph would break it, so it is not a like-for-like comparison.)
+    (A page range wider than its column is set on two lines, broken after the dash, where a Paragraph would
+    break it elsewhere: not a like-for-like comparison, so it is left as it is.)
     """
     real = appendices._cell
 
-    def cell(text, fits, st):
-        set_plain = real(text, fits, st)
-        column = {8: 50, 11: 58}[fits]  # the ID and Pages columns
+    def cell(text, column, st):
+        set_plain = real(text, column, st)
         if isinstance(set_plain, Lines) and stringWidth(text, st.cell.fontName, st.cell.fontSize) <= column - 10:
             return appendices.Paragraph(appendices.esc(text), st.cell)
         return set_plain
@@ -101,3 +100,12 @@ def test_a_line_is_drawn_directly_only_when_it_fits_as_it_is():
     for text in ("A title long enough that it cannot possibly fit into a narrow column", "Two  spaces", " lead",
                  "trail ", "", "no\u00a0break", "soft\u00adhyphen", "tab\there", "zero\u200bwidth"):
         assert unbroken([(text, SANS, 8.5, MUTED)], 200, 12) is None, repr(text)
+
+
+def test_a_page_range_too_wide_for_its_column_breaks_after_the_dash():
+    ensure_fonts()
+    st = make_styles()
+    cell = appendices._cell("A5302–A5313", 58, st)  # ran into the SHA-256 column as one line
+    assert isinstance(cell, Lines) and [line[0] for line in cell.lines] == ["A5302–", "A5313"]
+    assert all(stringWidth(t, f, z) <= 58 - 10 for t, f, z, _ in cell.lines)
+    assert appendices._cell("A53–A54", 58, st).lines[0][0] == "A53–A54"

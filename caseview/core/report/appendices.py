@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from .blocks import Context, Paragraph, h1, hex_of, items_in_order, kv_table, quiet, quote_block, ruled_table, text_block
@@ -11,10 +12,16 @@ from .model import ReportInput
 from .style import ALERT, MUTED, PANEL, Styles, esc, fmt_date, fmt_datetime, smallcaps
 
 
-def _cell(text: str, fits: int, st: Styles):
-    """A short cell as the plain string a table draws (cheap to lay out), a longer one as a Paragraph that wraps."""
-    if len(text) <= fits:
-        return plain(text, st.cell.fontName, st.cell.fontSize, st.cell.textColor, st.cell.leading)
+def _cell(text: str, width: float, st: Styles):
+    """A cell that fits its column as the plain string a table draws (cheap to lay out); a page range too wide
+    for it on two lines, broken after the dash ("A5302–" / "A5313"); anything else as a Paragraph that wraps."""
+    font, size = st.cell.fontName, st.cell.fontSize
+    room = width - 2 * PAD_X
+    if stringWidth(text, font, size) <= room:
+        return plain(text, font, size, st.cell.textColor, st.cell.leading)
+    first, dash, last = text.partition("–")
+    if dash and max(stringWidth(first + dash, font, size), stringWidth(last, font, size)) <= room:
+        return plain(f"{first}{dash}\n{last}", font, size, st.cell.textColor, st.cell.leading)
     return Paragraph(esc(text), st.cell)
 
 
@@ -59,7 +66,7 @@ def appendix_a(inp: ReportInput, ctx: Context, st: Styles, width: float) -> list
             rows.append(Row((Paragraph(f"<b>{esc(doc.section_id)}</b>   {esc(doc.section_title)}", st.cell),),
                             top=6, background=PANEL, keep_with_next=True))
         pages = doc.first_ref if doc.first_ref == doc.last_ref else f"{doc.first_ref}–{doc.last_ref}"
-        rows.append(Row((_cell(doc.id, 8, st), _document_cell(doc, st, widths[1]), _cell(pages, 11, st),
+        rows.append(Row((_cell(doc.id, widths[0], st), _document_cell(doc, st, widths[1]), _cell(pages, widths[2], st),
                          plain(f"{doc.sha256[:32]}\n{doc.sha256[32:]}", mono.fontName, mono.fontSize,
                                mono.textColor, mono.leading))))
     story.append(DocumentTable(header, rows, widths))
