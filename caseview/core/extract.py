@@ -420,15 +420,6 @@ class Reading:
         self.close()
 
 
-def read_in_order(documents: Iterable[Document], files: Mapping[str, Path], *, limits: ExtractLimits | None = None,
-                  scan: bool = False, should_stop: Callable[[], bool] | None = None) -> Iterator[Extracted]:
-    """Each document read as import reads it, yielded in the order given (see :class:`Reading`)."""
-    documents = list(documents)
-    feed = Feed([(d.id, Path(files[d.id])) for d in documents if d.is_pdf], closed=True)
-    with Reading(feed, limits=limits, scan=scan, should_stop=should_stop) as reading:
-        yield from reading.in_order(documents, files)
-
-
 def _scan(text: str) -> tuple:
     from .pdscan_detectors import run_detectors
 
