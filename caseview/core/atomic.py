@@ -32,6 +32,15 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def fsync_file(path: Path | str) -> None:
+    """Make a file's bytes durable (Windows flushes only a handle open for writing)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def replace_file(src: Path | str, dst: Path | str) -> None:
     """``os.replace``, waiting out a program that briefly holds ``dst`` open on Windows.
 

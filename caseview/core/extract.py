@@ -91,12 +91,7 @@ def _worker_main(conn: Connection, memory_bytes: int, scan: bool = False) -> Non
     _keep_heap()
     import pypdfium2 as pdfium
 
-    detect = None
-    if scan:
-        from .pdscan_detectors import run_detectors
-
-        def detect(text: str) -> tuple:
-            return tuple(run_detectors(text))
+    detect = _scan if scan else None
 
     while True:
         try:
@@ -342,19 +337,15 @@ def document_texts(documents: Iterable[Document], files: Mapping[str, Path], *,
     documents = list(documents)
     texts: dict[str, tuple[str, ...]] = {}
     problems: dict[str, str] = {}
-    for doc in documents:
-        if doc.is_text:
-            texts[doc.id] = paginate_text(Path(files[doc.id]).read_bytes().decode("utf-8"))
-        elif doc.is_image:
-            texts[doc.id] = ("",)
-        elif not doc.is_pdf:
-            problems[doc.id] = NO_PREVIEW
-    pdfs = [(d.id, Path(files[d.id])) for d in documents if d.is_pdf]
-    for key, result in extract_pdfs(pdfs, limits=limits, on_done=on_done, should_stop=should_stop).items():
-        if result.readable:
-            texts[key] = result.pages
-        else:
-            problems[key] = result.problem or "it could not be read"
+    feed = Feed([(d.id, Path(files[d.id])) for d in documents if d.is_pdf], closed=True)
+    with Reading(feed, limits=limits, should_stop=should_stop) as reading:
+        for doc, read in zip(documents, reading.in_order(documents, files)):
+            if doc.is_pdf and on_done is not None:
+                on_done(read)
+            if read.readable:
+                texts[doc.id] = read.pages
+            else:
+                problems[doc.id] = read.problem or "it could not be read"
     return texts, problems
 
 

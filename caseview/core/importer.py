@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from .atomic import fsync_file
 from .bundle import CheckedBundle, Limits, check_bundle
 from .errors import Cancelled, WorkspaceError
 from .extract import Extracted, ExtractLimits, Feed, Reading
@@ -158,7 +159,7 @@ def _import(ws: Workspace, path: Path, stage: Path, registry: Registry, limits, 
                               ((case_id, d.id, i, placed.ref(i), text) for i, text in enumerate(read.pages, 1)))
                 if personal_data_check:
                     check.add(d, placed, read)
-                _sync(staged[d.id])  # on disk before the commit that refers to it; waits while workers read on
+                fsync_file(staged[d.id])  # on disk before the commit that refers to it; waits while workers read on
                 documents.append(dict(case_id=case_id, doc_id=d.id, position=pos, sha256=d.sha256,
                                       media_type=d.media_type, title=d.title, section=d.section, date=d.date,
                                       author_role=d.author_role, issuer_pages=d.pages, pages=placed.count,
@@ -225,10 +226,3 @@ class _Check:
         return ScanResult(findings=self.findings, pages=self.pages,
                           not_checked=[{"document_id": d, "reason": NOT_CHECKED} for d in self.unread])
 
-
-def _sync(path: Path) -> None:
-    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))  # Windows flushes only a handle open for writing
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -35,7 +35,8 @@ import json
 import os
 import sqlite3
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,13 +127,11 @@ class Session:
             return
         self._ended = True
         if db_path is not None or damage:
-            with _state_lock(self.root):
-                state = read_state(self.root) or {}
+            with _changed_state(self.root) as state:
                 if db_path is not None:
                     state["closed"] = _file_id(db_path)
                 if damage:
                     state["damage_seen"] = True
-                write_state(self.root, state)
         if os.name != "nt":
             self.marker.unlink(missing_ok=True)  # while still held: no other opener can mistake it for a dead one
         self._stack.close()
@@ -160,9 +159,16 @@ def _remove_marker(marker: Path) -> None:
 
 def note_damage(root: Path) -> None:
     """SQLite met a damaged page while the workspace was open: the next open runs the full check."""
+    with _changed_state(root) as state:
+        state["damage_seen"] = True
+
+
+@contextmanager
+def _changed_state(root: Path) -> Iterator[dict]:
+    """The recorded state, to change in place; written back, under the state lock, when the block ends."""
     with _state_lock(root):
         state = read_state(root) or {}
-        state["damage_seen"] = True
+        yield state
         write_state(root, state)
 
 
@@ -262,9 +268,7 @@ def full_check(conn: sqlite3.Connection, db_path: Path, root: Path) -> None:
 
 
 def record_full_check(root: Path, session: Session) -> None:
-    with _state_lock(root):
-        state = read_state(root) or {}
+    with _changed_state(root) as state:
         state["full_check"] = time.time()
         state.pop("damage_seen", None)
-        write_state(root, state)
     session.remove_dead()
