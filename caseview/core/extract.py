@@ -12,7 +12,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
-import sys
 import threading
 import time
 from collections import deque
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 from .confine import confine_worker
+from .malloc import M_MMAP_THRESHOLD, M_TOP_PAD, M_TRIM_THRESHOLD, mallopt
 
 if TYPE_CHECKING:  # the spawned PDF workers import this module: keep their start light
     from .manifest import Document
@@ -71,19 +71,7 @@ def _keep_heap() -> None:
     trimmed (brk) and grown again each time, and the page faults that follow were a fifth of the worker's
     time on a case of short pages (strace: 22,600 brk calls for 6,150 pages; system time 1.6 s -> 0.3 s).
     """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt): nothing to tune
-        return
-    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
-    mallopt(m_trim_threshold, 64 << 20)
-    mallopt(m_top_pad, 16 << 20)
-    mallopt(m_mmap_threshold, 32 << 20)
+    mallopt((M_TRIM_THRESHOLD, 64 << 20), (M_TOP_PAD, 16 << 20), (M_MMAP_THRESHOLD, 32 << 20))
 
 
 def _worker_main(conn: Connection, memory_bytes: int, scan: bool = False) -> None:

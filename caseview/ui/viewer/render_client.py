@@ -10,7 +10,6 @@ request (the review window calls it when a case starts loading).
 
 from __future__ import annotations
 
-import ctypes
 import sys
 import threading
 import time
@@ -23,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader
 
 from ...core.errors import CaseViewError
+from ...core.malloc import M_MMAP_THRESHOLD, mallopt
 from ...core.render import PageText, RenderError, RenderService
 
 # Channel priorities: lower is served first.
@@ -178,15 +178,10 @@ def _page_images_leave_when_freed() -> None:
     (Windows, macOS, musl) nothing is done.
     """
     global _MALLOC_SET
-    if _MALLOC_SET or not sys.platform.startswith("linux"):
+    if _MALLOC_SET:
         return
     _MALLOC_SET = True
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
-    mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD; setting it also stops glibc moving it
+    mallopt((M_MMAP_THRESHOLD, 1 << 20))  # setting it also stops glibc moving it
 
 
 def _load_image(path: str) -> QImage:
