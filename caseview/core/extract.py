@@ -193,10 +193,24 @@ class Feed:
     def put(self, key: str, path: Path) -> None:
         self.put_all([(key, path)])
 
-    def close(self, rest: Iterable[tuple[str, Path]] = ()) -> None:
-        """The last jobs (those not given yet, in this order); nothing more comes."""
-        self.put_all(rest)
+    def close(self, order: Iterable[tuple[str, Path]] = ()) -> None:
+        """Nothing more comes after these jobs, and jobs still waiting are read in this order.
+
+        Import gives each PDF as the check verifies it (the zip's order, for reading the file straight through),
+        then closes the feed with every PDF in bundle order, in which it writes them: the reading that is left
+        follows that order, so each document is ready about when it is wanted instead of waiting in memory
+        while import waits for one the zip put late (on the 20,000-page case the writing fell 17 s behind).
+        """
         with self._lock:
+            waiting = dict(self._jobs)
+            ordered = []
+            for key, path in order:
+                if key in waiting:
+                    ordered.append((key, waiting.pop(key)))
+                elif key not in self._given:
+                    self._given.add(key)
+                    ordered.append((key, path))
+            self._jobs = deque([job for job in self._jobs if job[0] in waiting] + ordered)
             self._closed = True
         self._wake.set()
 
