@@ -130,9 +130,16 @@ _NINO_UNALLOCATED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 
 
 def _ni_matches(text: str, runs: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
-    # A match starts two or three characters before a digit run of 2, 4 or 6 (the prefix, perhaps a space).
-    starts = [s - k for s, e in runs if e - s in (2, 4, 6)
-              for k in (2, 3) if s >= k and text[s - k:s - k + 2].isalpha() and (k == 2 or text[s - 1] in " \n")]
+    # A match starts two or three characters before a digit run of 2, 4 or 6 (the prefix, perhaps a space),
+    # where no letter or digit comes before it: the year of "April 2025" is not tried.
+    starts = []
+    for s, e in runs:
+        if e - s in (2, 4, 6):
+            if s >= 2 and text[s - 2:s].isalpha():
+                if s == 2 or not text[s - 3].isalnum():
+                    starts.append(s - 2)
+            elif s >= 3 and text[s - 1] in " \n" and text[s - 3:s - 1].isalpha() and (s == 3 or not text[s - 4].isalnum()):
+                starts.append(s - 3)
     return _at(_NINO, text, starts)
 
 
