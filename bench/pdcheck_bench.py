@@ -25,7 +25,7 @@ def bench_pdcheck(ctx: Ctx) -> list[Row]:
     rows = []
     for shape, g in (("dense", ctx.bundle()), ("light", light_bundle(ctx))):
         with_check, without = [], []
-        runs = min(ctx.runs, 3)  # six imports per shape; the full-scale dense one is the longest benchmark
+        runs = ctx.runs  # pairs: ten imports per shape; the full-scale dense one is the longest benchmark
         for i in range(runs):
             ctx.log(f"  import with and without the check, run {i + 1}/{runs} ({shape}) …")
             for check, out in (("check", with_check), ("no-check", without)):
