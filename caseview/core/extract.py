@@ -105,7 +105,7 @@ def _worker_main(conn: Connection, memory_bytes: int, scan: bool = False) -> Non
                     texts.append(text.replace("\r\n", "\n").replace("\r", "\n"))
                     # Pages go in batches (a message each cost both processes ~40 us), at least every
                     # 0.2 s so the parent's watchdog still hears from a slow document. The detectors run over
-                    # a batch together: straight after PDFium a page cost them half as much again (cold caches).
+                    # a batch together: straight after PDFium a page cost them a third to a half more (cold caches).
                     if len(texts) >= 32 or time.monotonic() - sent > 0.2 or i == n - 1:
                         conn.send(("pages", key, [(t, detect(t) if detect else ()) for t in texts]))
                         texts, sent = [], time.monotonic()

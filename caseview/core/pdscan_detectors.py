@@ -105,7 +105,7 @@ def _nhs_matches(text: str, runs: list[tuple[int, int]]) -> Iterator[re.Match[st
 def nhs_check_digit_holds(digits: str) -> bool:
     """The NHS number's modulus 11 check (NHS Data Dictionary): ten ASCII digits whose sum weighted 10 down to 1
     is a multiple of 11 (a remainder that would need a check digit of 10 is no NHS number). Our own, not
-    python-stdnum's: that library's import (pydoc, ssl, urllib) was a third of each PDF worker's detector start."""
+    python-stdnum's: that library's import (pydoc, ssl, urllib) was about half of each PDF worker's detector start."""
     if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
         return False
     return sum(w * int(d) for w, d in zip(range(10, 0, -1), digits)) % 11 == 0
@@ -146,8 +146,9 @@ def _ni_matches(text: str, runs: list[tuple[int, int]]) -> Iterator[re.Match[str
             if s >= 2 and text[s - 2:s].isalpha():
                 if s == 2 or not text[s - 3].isalnum():
                     starts.append(s - 2)
-            elif s >= 3 and text[s - 1] in " \n" and text[s - 3:s - 1].isalpha() and (s == 3 or not text[s - 4].isalnum()):
-                starts.append(s - 3)
+            elif s >= 3 and text[s - 1] in " \n" and text[s - 3:s - 1].isalpha():
+                if s == 3 or not text[s - 4].isalnum():
+                    starts.append(s - 3)
     return _at(_NINO, text, starts)
 
 
