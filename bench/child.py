@@ -76,7 +76,15 @@ def cmd_import(bundle: str, workspace: str, check: str = "check") -> dict:
             "backup": t1 - marks["commit_end"],
         }
     return {"seconds": t1 - t0, "open_seconds": t0 - t_open, "case_id": result.case_id, "phases": phases,
-            "maxrss_mib": _maxrss_mib(), "children_maxrss_mib": _maxrss_mib(resource.RUSAGE_CHILDREN)}
+            "maxrss_mib": _maxrss_mib(), "children_maxrss_mib": _maxrss_mib(resource.RUSAGE_CHILDREN),
+            "cpu_seconds": _cpu_seconds()}
+
+
+def _cpu_seconds() -> dict[str, float]:
+    """User + system CPU of this process and of its finished children (the PDF workers): steadier than wall time
+    on a shared machine, for comparing two ways of doing the same work."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"parent": me.ru_utime + me.ru_stime, "workers": kids.ru_utime + kids.ru_stime}
 
 
 def cmd_search(workspace: str, case_id: str, rounds: str, order: str, *queries: str) -> dict:

@@ -9,6 +9,7 @@ check runs inside the import (its cost alone is bench/pdcheck_bench.py).
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import time
 
@@ -28,13 +29,19 @@ def bench_import(ctx: Ctx) -> list[Row]:
     return [*_rows(ctx, ctx.bundle(), "dense", adopt=True), *_rows(ctx, light_bundle(ctx), "light", adopt=False)]
 
 
+def _children_cpu() -> float:
+    """User + system CPU of this process's finished children so far (here: the pdftotext runs)."""
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return kids.ru_utime + kids.ru_stime
+
+
 def _rows(ctx: Ctx, g: Generated, shape: str, *, adopt: bool) -> list[Row]:
     pdfs = [str(p) for p in g.pdf_paths()]
     base_dir = WORK / g.spec.key
     base_dir.mkdir(parents=True, exist_ok=True)
     run_ws = base_dir / "import-run"
     txt = base_dir / "pdftotext.txt"
-    cv, phases, rss, base, par = [], [], [], [], []
+    cv, phases, rss, base, par, cpu, base_cpu = [], [], [], [], [], [], []
     for i in range(ctx.runs):
         rm(run_ws)
         ctx.log(f"  import run {i + 1}/{ctx.runs} ({shape}) …")
@@ -42,6 +49,7 @@ def _rows(ctx: Ctx, g: Generated, shape: str, *, adopt: bool) -> list[Row]:
         cv.append(r["seconds"])
         phases.append(r["phases"])
         rss.append((r["maxrss_mib"], r["children_maxrss_mib"]))
+        cpu.append(r["cpu_seconds"])
         if adopt and i == ctx.runs - 1:
             final = base_dir / "ws"
             rm(final)
@@ -49,11 +57,12 @@ def _rows(ctx: Ctx, g: Generated, shape: str, *, adopt: bool) -> list[Row]:
             _adopt_workspace(ctx, final, r["case_id"])
         else:
             rm(run_ws)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _children_cpu()
         for p in pdfs:
             subprocess.run(["pdftotext", p, str(txt)], check=True, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
         base.append(time.perf_counter() - t)
+        base_cpu.append(_children_cpu() - c)
         # For information: pdftotext on every core (xargs -P), i.e. what "use the cores" buys the baseline too.
         t = time.perf_counter()
         subprocess.run(["xargs", "-0", "-n", "8", "-P", str(os.cpu_count() or 1), "sh", "-c",
@@ -72,7 +81,10 @@ def _rows(ctx: Ctx, g: Generated, shape: str, *, adopt: bool) -> list[Row]:
             "pdftotext, one PDF after another", b, ratio, "CaseView / pdftotext", f"≤ {TARGET}× pdftotext",
             ratio <= TARGET,
             note=f"phases (median): {phase_txt}; peak RSS parent {summary([x[0] for x in rss])['median']:.0f} MiB, "
-                 f"largest worker {summary([x[1] for x in rss])['median']:.0f} MiB"),
+                 f"largest worker {summary([x[1] for x in rss])['median']:.0f} MiB; CPU (median) parent "
+                 f"{summary([x['parent'] for x in cpu])['median']:.1f} s, workers "
+                 f"{summary([x['workers'] for x in cpu])['median']:.1f} s, pdftotext "
+                 f"{summary(base_cpu)['median']:.1f} s"),
         Row("import", "1", f"Import throughput, {shape}", "pages/s", summary([g.total_pages / x for x in cv]),
             "pdftotext sequential (PDF pages)", summary([g.pdf_pages / x for x in base]),
             (g.total_pages / s["median"]) / (g.pdf_pages / b["median"]), "CaseView / pdftotext"),

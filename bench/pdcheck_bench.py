@@ -25,19 +25,26 @@ def bench_pdcheck(ctx: Ctx) -> list[Row]:
     rows = []
     for shape, g in (("dense", ctx.bundle()), ("light", light_bundle(ctx))):
         with_check, without = [], []
+        cpu: dict[str, list[float]] = {"check": [], "no-check": []}
         runs = ctx.runs  # pairs: ten imports per shape; the full-scale dense one is the longest benchmark
         for i in range(runs):
             ctx.log(f"  import with and without the check, run {i + 1}/{runs} ({shape}) …")
             for check, out in (("check", with_check), ("no-check", without)):
                 ws = _fresh()
-                out.append(child("import", g.bundle, ws, check)["seconds"])
+                r = child("import", g.bundle, ws, check)
+                out.append(r["seconds"])
+                cpu[check].append(sum(r["cpu_seconds"].values()))
                 shutil.rmtree(ws.parent, ignore_errors=True)
         w, wo = summary(with_check), summary(without)
         share = (w["median"] - wo["median"]) / wo["median"]
+        cw, cwo = summary(cpu["check"])["median"], summary(cpu["no-check"])["median"]
+        ctx.extra[f"pdcheck_cpu_seconds_{shape}"] = cpu
         rows.append(Row("pdcheck", "16", f"Import with the personal-data check, {shape}: {g.total_pages:,} pages",
                         "s", w, baseline_name="the same import without it", baseline=wo, ratio=1 + share,
                         ratio_label="with / without", target="check ≤ 10% of import", met=share <= 0.10,
-                        note=f"the check adds {share:+.1%} ({w['median'] - wo['median']:+.2f} s); runs alternate"))
+                        note=f"the check adds {share:+.1%} ({w['median'] - wo['median']:+.2f} s); runs alternate; "
+                             f"CPU of parent and workers (median) {cw:.1f} s with, {cwo:.1f} s without: "
+                             f"{cw - cwo:+.2f} s ({(cw - cwo) / cwo:+.1%})"))
     rows.append(_standalone(ctx))
     return rows
 
