@@ -61,6 +61,18 @@ def test_fast_matching_equals_the_plain_pattern(name):
     assert hits > 10, f"the random texts hardly exercise {name}: {hits} with a match"
 
 
+def test_the_address_pattern_with_possessive_house_numbers_finds_what_the_backtracking_one_finds():
+    plain_house = r"\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?,?\s{1,3}"
+    plain = re.compile(D._ADDRESS.pattern.replace(D._HOUSE, plain_house))
+    assert plain.pattern != D._ADDRESS.pattern
+    hits = 0
+    for text in _texts(17, 4000):
+        expected = _plain(plain, text)
+        assert _plain(D._ADDRESS, text) == expected, repr(text)
+        hits += bool(expected)
+    assert hits > 50
+
+
 def test_phone_candidates_are_the_digit_spans_the_plain_pattern_finds():
     plain = re.compile(r"\d(?:[ \t().\-]{0,2}\d){7,}")
     for text in _texts(11):
