@@ -43,7 +43,7 @@ CASES = {
     "upn": (D._UPN, _runs(D._upn_matches)),
     "postcode": (D._POSTCODE, _runs(D._postcode_matches)),
     "address": (D._ADDRESS, _runs(D._address_matches)),
-    "title": (re.compile(D._A + D._TITLE.pattern), lambda t: D._after(D._TITLE, D._NOT_IN_A_WORD, t)),
+    "title": (re.compile(D._A + D._TITLE.pattern), D._titles),
     "birth": (re.compile(rf"{D._A}(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born){D._Z}", re.IGNORECASE),
               lambda t: D._after(D._BIRTH_WORD, D._NOT_IN_A_WORD, t)),
 }
@@ -71,6 +71,23 @@ def test_the_address_pattern_with_possessive_house_numbers_finds_what_the_backtr
         assert _plain(D._ADDRESS, text) == expected, repr(text)
         hits += bool(expected)
     assert hits > 50
+
+
+def test_the_birth_word_pre_check_never_turns_away_a_page_with_a_birth_word():
+    plain = re.compile(rf"{D._A}(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born){D._Z}", re.IGNORECASE)
+    turned_away = with_word = 0
+    for text in _texts(23, 4000):
+        if not text.isascii():
+            continue  # the pre-check is for ASCII pages only
+        may = D._may_name_a_birth(text.lower())
+        if plain.search(text):
+            with_word += 1
+            assert may, repr(text)
+        turned_away += not may
+    assert with_word > 100 and turned_away > 100  # it was tested both ways
+    for form in ("dob", "d.o.b", "d o b", "d. o. b.", "D.O.B", "d.\no.\nb", "Born", "date of\nbirth"):
+        page = f"Seen at home (x {form} 12/03/2015) on Monday."
+        assert plain.search(page) and D._may_name_a_birth(page.lower()), form
 
 
 def test_phone_candidates_are_the_digit_spans_the_plain_pattern_finds():
