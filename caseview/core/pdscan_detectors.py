@@ -406,6 +406,8 @@ def _titles(text: str) -> list[re.Match[str]]:
     """What ``_TITLE`` finds where no letter or digit comes before it, in order (an M title never holds a D one)."""
     found = [m for rx in _TITLES_BY_LETTER for m in _after(rx, _NOT_IN_A_WORD, text)]
     return sorted(found, key=re.Match.start) if len(found) > 1 else found
+
+
 _WORD = re.compile(r"\s{1,3}([^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_]))*)(\.?)")
 
 
