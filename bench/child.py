@@ -80,11 +80,16 @@ def cmd_import(bundle: str, workspace: str, check: str = "check") -> dict:
             "cpu_seconds": _cpu_seconds()}
 
 
+def cpu_of(who: int) -> float:
+    """User + system CPU seconds of ``resource.RUSAGE_SELF`` or of the finished ``RUSAGE_CHILDREN``: steadier
+    than wall time on a shared machine, for comparing two ways of doing the same work."""
+    use = resource.getrusage(who)
+    return use.ru_utime + use.ru_stime
+
+
 def _cpu_seconds() -> dict[str, float]:
-    """User + system CPU of this process and of its finished children (the PDF workers): steadier than wall time
-    on a shared machine, for comparing two ways of doing the same work."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"parent": me.ru_utime + me.ru_stime, "workers": kids.ru_utime + kids.ru_stime}
+    """This process's CPU and its finished children's (the PDF workers)."""
+    return {"parent": cpu_of(resource.RUSAGE_SELF), "workers": cpu_of(resource.RUSAGE_CHILDREN)}
 
 
 def cmd_search(workspace: str, case_id: str, rounds: str, order: str, *queries: str) -> dict:

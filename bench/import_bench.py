@@ -13,6 +13,7 @@ import resource
 import subprocess
 import time
 
+from .child import cpu_of
 from .common import WORK, Ctx, Row, _adopt_workspace, child, rm
 from .generate import Generated, Spec, generate
 from .stats import summary
@@ -27,12 +28,6 @@ def light_bundle(ctx: Ctx) -> Generated:
 
 def bench_import(ctx: Ctx) -> list[Row]:
     return [*_rows(ctx, ctx.bundle(), "dense", adopt=True), *_rows(ctx, light_bundle(ctx), "light", adopt=False)]
-
-
-def _children_cpu() -> float:
-    """User + system CPU of this process's finished children so far (here: the pdftotext runs)."""
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return kids.ru_utime + kids.ru_stime
 
 
 def _rows(ctx: Ctx, g: Generated, shape: str, *, adopt: bool) -> list[Row]:
@@ -57,12 +52,12 @@ def _rows(ctx: Ctx, g: Generated, shape: str, *, adopt: bool) -> list[Row]:
             _adopt_workspace(ctx, final, r["case_id"])
         else:
             rm(run_ws)
-        t, c = time.perf_counter(), _children_cpu()
+        t, c = time.perf_counter(), cpu_of(resource.RUSAGE_CHILDREN)  # the pdftotext runs are our children
         for p in pdfs:
             subprocess.run(["pdftotext", p, str(txt)], check=True, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
         base.append(time.perf_counter() - t)
-        base_cpu.append(_children_cpu() - c)
+        base_cpu.append(cpu_of(resource.RUSAGE_CHILDREN) - c)
         # For information: pdftotext on every core (xargs -P), i.e. what "use the cores" buys the baseline too.
         t = time.perf_counter()
         subprocess.run(["xargs", "-0", "-n", "8", "-P", str(os.cpu_count() or 1), "sh", "-c",
