@@ -396,14 +396,15 @@ Barnardos Barnardo's Worker's Mum Dad Nan Nana Grandma Grandad Granddad
 """.casefold().split())
 
 _TITLES = frozenset({"Mrs", "Miss", "Mr", "Ms", "Mx", "Dr", "Prof", "Sir", "Lady", "Lord", "Rev"})
-_TITLE = re.compile(rf"(?:Mrs|Miss|Mr|Ms|Mx|Dr|MRS|MISS|MR|MS|MX|DR){_Z}\.?")  # forms write names in capitals
-# The engine scans quickly for a pattern that starts with one literal character, slowly for one that starts with
-# a choice of them: the titles are looked for as those starting with M and those with D (30 -> 4 us a dense page).
+# A title is Mrs, Miss, Mr, Ms, Mx or Dr, or the same in capitals (forms write names in capitals), as a word,
+# perhaps with a full stop. The engine scans quickly for a pattern that starts with one literal character, slowly
+# for one that starts with a choice of them: the titles are looked for as those starting with M and those with D
+# (30 -> 4 us a dense page; tests/core/test_pdscan_equivalence.py holds them to the one plain pattern).
 _TITLES_BY_LETTER = (re.compile(rf"M(?:rs|iss|r|s|x|RS|ISS|R|S|X){_Z}\.?"), re.compile(rf"D[rR]{_Z}\.?"))
 
 
 def _titles(text: str) -> list[re.Match[str]]:
-    """What ``_TITLE`` finds where no letter or digit comes before it, in order (an M title never holds a D one)."""
+    """Each title with no letter or digit before it, in order (an M title never holds a D one)."""
     found = [m for rx in _TITLES_BY_LETTER for m in _after(rx, _NOT_IN_A_WORD, text)]
     return sorted(found, key=re.Match.start) if len(found) > 1 else found
 

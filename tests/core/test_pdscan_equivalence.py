@@ -43,7 +43,7 @@ CASES = {
     "upn": (D._UPN, _runs(D._upn_matches)),
     "postcode": (D._POSTCODE, _runs(D._postcode_matches)),
     "address": (D._ADDRESS, _runs(D._address_matches)),
-    "title": (re.compile(D._A + D._TITLE.pattern), D._titles),
+    "title": (re.compile(rf"{D._A}(?:Mrs|Miss|Mr|Ms|Mx|Dr|MRS|MISS|MR|MS|MX|DR){D._Z}\.?"), D._titles),
     "birth": (re.compile(rf"{D._A}(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born){D._Z}", re.IGNORECASE),
               lambda t: D._after(D._BIRTH_WORD, D._NOT_IN_A_WORD, t)),
 }
